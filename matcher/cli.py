@@ -1,0 +1,296 @@
+"""The ``matcher`` command line (CONTRACT.md §3).
+
+Every user mistake ends as one line on stderr and a non-zero exit status, never a
+traceback; set ``MATCHER_DEBUG=1`` to see tracebacks of unexpected failures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from matcher.config import Settings
+from matcher.engine import Engine, rank_frame
+from matcher.errors import MatcherError, NotFoundError, ValidationError
+from matcher.evaluation import format_report
+
+EXIT_USER, EXIT_NOT_FOUND, EXIT_INTERNAL = 2, 3, 1
+
+
+def _parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--db", help="SQLAlchemy URL (default: sqlite:///var/matcher.db; env MATCHER_DB)"
+    )
+    common.add_argument(
+        "--models", help="model versions folder (default: models/; env MATCHER_MODELS)"
+    )
+    common.add_argument("-q", "--quiet", action="store_true", help="no progress output")
+
+    p = argparse.ArgumentParser(
+        prog="matcher", description="Match schools with partners for mutual benefit."
+    )
+    sub = p.add_subparsers(dest="command", required=True)
+
+    ld = sub.add_parser("load", parents=[common], help="validate and store input files")
+    ld.add_argument("--schools", type=Path)
+    ld.add_argument("--partners", type=Path)
+    ld.add_argument("--outcomes", type=Path)
+    ld.add_argument("--sample", action="store_true", help="load the bundled sample data")
+
+    tr = sub.add_parser("train", parents=[common], help="fit and save a new model version")
+    tr.add_argument("--fusion", choices=["harmonic", "geometric", "min", "arithmetic"])
+    tr.add_argument("--no-eval", action="store_true", help="skip holdout metrics in the manifest")
+
+    sg = sub.add_parser(
+        "suggest", parents=[common], help="partners for a school (or schools for a partner)"
+    )
+    sg.add_argument("school_id", nargs="?")
+    sg.add_argument("--partner", metavar="PARTNER_ID")
+    sg.add_argument("-k", type=int, default=10)
+    sg.add_argument("--explain", action="store_true", help="show reasons in the table")
+    sg.add_argument("--lang", choices=["id", "en"], default="id")
+    sg.add_argument("--format", choices=["table", "json", "csv"], default="table")
+
+    rk = sub.add_parser("rank", parents=[common], help="batch ranking for many schools")
+    grp = rk.add_mutually_exclusive_group(required=True)
+    grp.add_argument("--regency")
+    grp.add_argument("--district")
+    grp.add_argument("--all", action="store_true")
+    rk.add_argument("-k", type=int, default=10)
+    rk.add_argument(
+        "--out", type=Path, help="output file (.csv, .json, .xlsx); default CSV on stdout"
+    )
+
+    ev = sub.add_parser(
+        "evaluate", parents=[common], help="offline metrics on a time-based holdout"
+    )
+    ev.add_argument("-k", type=int, default=10)
+    ev.add_argument("--test-fraction", type=float, default=0.2)
+    ev.add_argument("--format", choices=["table", "json"], default="table")
+
+    sv = sub.add_parser("serve", parents=[common], help="run the HTTP API")
+    sv.add_argument("--host", default="127.0.0.1")
+    sv.add_argument("--port", type=int, default=8000)
+    sv.add_argument(
+        "--no-sample", action="store_true", help="do not load the sample into an empty database"
+    )
+
+    md = sub.add_parser("models", parents=[common], help="list or activate model versions")
+    msub = md.add_subparsers(dest="models_command", required=True)
+    msub.add_parser("list", parents=[common], help="stored versions, newest last")
+    act = msub.add_parser("activate", parents=[common], help="make a version active (rollback)")
+    act.add_argument("version")
+    return p
+
+
+def _out(text: str) -> None:
+    sys.stdout.write(text if text.endswith("\n") else text + "\n")
+
+
+def _table(rows: list[dict[str, Any]], cols: list[str]) -> str:
+    if not rows:
+        return "(no suggestions: no feasible partner)"
+    df = pd.DataFrame(rows)[cols]
+    return df.to_string(index=False, max_colwidth=200)
+
+
+def cmd_load(eng: Engine, a: argparse.Namespace) -> None:
+    if a.sample:
+        counts = eng.load_sample()
+        warnings: list[str] = []
+    else:
+        counts, warnings = eng.load_files(a.schools, a.partners, a.outcomes)
+    for w in warnings:
+        print(f"warning: {w}", file=sys.stderr)
+    _out("loaded: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
+
+
+def cmd_train(eng: Engine, a: argparse.Namespace) -> None:
+    params = {"fusion": a.fusion} if a.fusion else {}
+    if not a.quiet:
+        print("training: fitting features and evaluating on the holdout ...", file=sys.stderr)
+    man = eng.train(params, evaluate=not a.no_eval)
+    m = man.get("metrics") or {}
+    extra = ""
+    if m.get("schools"):
+        extra = (
+            f"; holdout NDCG@10 {m['schools']['ndcg']:.3f}, recall@10 {m['schools']['recall']:.3f}"
+        )
+    _out(f"trained model {man['version']} (active){extra}")
+
+
+def cmd_suggest(eng: Engine, a: argparse.Namespace) -> None:
+    if bool(a.school_id) == bool(a.partner):
+        raise MatcherError("give a SCHOOL_ID or --partner PARTNER_ID (one of them)")
+    if a.partner:
+        res = eng.suggest_for_partner(a.partner, a.k, a.lang, explain=True)
+        cols = ["rank", "school_id", "name", "level", "score"]
+    else:
+        res = eng.suggest(a.school_id, a.k, a.lang, explain=True)
+        cols = ["rank", "partner_id", "name", "type", "score"]
+    rows = res["suggestions"]
+    if a.format == "json":
+        _out(json.dumps(res, ensure_ascii=False, indent=2, default=str))
+        return
+    flat = [
+        {
+            **r,
+            "school_gains": _codes(r.get("school_gains")),
+            "partner_gains": _codes(r.get("partner_gains")),
+        }
+        for r in rows
+    ]
+    if a.format == "csv":
+        out = pd.DataFrame(
+            flat,
+            columns=[
+                *cols,
+                "school_benefit",
+                "partner_benefit",
+                "distance_km",
+                "online",
+                "school_gains",
+                "partner_gains",
+                "explanation",
+            ],
+        )
+        sys.stdout.write(out.to_csv(index=False))
+        return
+    who = res.get("school_name") or res.get("partner_name")
+    _out(f"{who} — model {res['model_version']}")
+    for r in flat:
+        r["where"] = "online" if r["online"] else f"{r['distance_km']:.1f} km"
+    _out(_table(flat, [*cols, "where"]))
+    if a.explain:
+        for r in flat:
+            _out(f"{r['rank']:>3}. {r['name']}: {r['explanation']}")
+
+
+def _codes(items: list[dict[str, Any]] | None) -> str:
+    return ";".join(i["code"] for i in items or [])
+
+
+def cmd_rank(eng: Engine, a: argparse.Namespace) -> None:
+    rows = eng.select_schools(a.regency, a.district, a.all)
+    frames = eng.rank(rows, a.k, progress=not a.quiet)
+    out: Path | None = a.out
+    suffix = out.suffix.lower() if out else ".csv"
+    if suffix not in (".csv", ".json", ".xlsx"):
+        raise MatcherError(f"--out {out}: use a .csv, .json or .xlsx file name")
+    if suffix == ".csv":
+        fh = out.open("w", encoding="utf-8", newline="") if out else sys.stdout
+        try:
+            first = True
+            for f in frames:  # streamed: a national run never holds all rows at once
+                f.to_csv(fh, index=False, header=first)
+                first = False
+            if first:
+                fh.write("school_id,rank,partner_id,score\n")
+        finally:
+            if out:
+                fh.close()
+    else:
+        assert out is not None
+        df = rank_frame(frames)
+        if suffix == ".json":
+            df.to_json(out, orient="records", force_ascii=False, indent=1)
+        else:
+            df.to_excel(out, index=False, sheet_name="ranking")
+    if out:
+        print(f"wrote {out} ({len(rows)} schools)", file=sys.stderr)
+
+
+def cmd_evaluate(eng: Engine, a: argparse.Namespace) -> None:
+    if not 0 < a.test_fraction < 1:
+        raise MatcherError("--test-fraction must be between 0 and 1")
+    rep = eng.evaluate(k=a.k, test_fraction=a.test_fraction)
+    _out(json.dumps(rep, indent=2) if a.format == "json" else format_report(rep))
+
+
+def cmd_serve(eng: Engine, a: argparse.Namespace) -> None:
+    import uvicorn  # the web server is only needed here
+
+    os.environ["MATCHER_DB"] = eng.settings.db_url
+    os.environ["MATCHER_MODELS"] = str(eng.settings.models_dir)
+    if not a.no_sample:
+        prepare_demo(eng, quiet=a.quiet)
+    uvicorn.run("api.main:app", host=a.host, port=a.port, log_level="info")
+
+
+def prepare_demo(eng: Engine, quiet: bool = False) -> None:
+    """On an empty database, load the bundled sample; with no model, train one."""
+    if eng.store.counts()["schools"] == 0:
+        if not quiet:
+            print("empty database: loading the bundled sample ...", file=sys.stderr)
+        eng.load_sample()
+    if eng.models.active_version() is None:
+        if not quiet:
+            print("no model yet: training one ...", file=sys.stderr)
+        eng.train()
+
+
+def cmd_models(eng: Engine, a: argparse.Namespace) -> None:
+    if a.models_command == "activate":
+        eng.models.activate(a.version)
+        _out(f"active model: {a.version}")
+        return
+    versions = eng.models.versions()
+    if not versions:
+        _out("no model versions yet; run `matcher train`")
+        return
+    for m in versions:
+        ndcg = (m.get("metrics") or {}).get("schools", {}).get("ndcg")
+        mark = "*" if m["active"] else " "
+        score = f"  NDCG@10 {ndcg:.3f}" if ndcg is not None else ""
+        _out(f"{mark} {m['version']}  {m['created_at']}  {m['data']['outcomes']} outcomes{score}")
+
+
+COMMANDS = {
+    "load": cmd_load,
+    "train": cmd_train,
+    "suggest": cmd_suggest,
+    "rank": cmd_rank,
+    "evaluate": cmd_evaluate,
+    "serve": cmd_serve,
+    "models": cmd_models,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        eng = Engine(Settings.from_args(args.db, args.models))
+        COMMANDS[args.command](eng, args)
+    except NotFoundError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_NOT_FOUND
+    except (MatcherError, ValidationError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USER
+    except OSError as exc:
+        print(f"error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), file=sys.stderr)
+        return EXIT_USER
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # an unexpected failure: still one line unless debugging
+        if os.environ.get("MATCHER_DEBUG"):
+            raise
+        print(
+            f"internal error: {type(exc).__name__}: {exc} (MATCHER_DEBUG=1 shows more)",
+            file=sys.stderr,
+        )
+        return EXIT_INTERNAL
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,316 @@
+"""The engine's front door: one object that the command line and the API both call.
+
+It ties the store, the model versions and the match index together, and turns ranked
+rows into records users read (ids, names, scores, explanations). The index is rebuilt
+only when the stored data or the active model changed, and is swapped in whole, so a
+concurrent reader never sees a half-built one.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from matcher import schema
+from matcher.config import Settings
+from matcher.errors import MatcherError, NotFoundError, ValidationError
+from matcher.evaluation import (
+    evaluate_scorers,
+    model_scorer,
+    popularity_scorer,
+    random_scorer,
+    time_split,
+)
+from matcher.explain import explain_pair
+from matcher.index import MatchIndex
+from matcher.model import MatchModel
+from matcher.model_store import ModelStore
+from matcher.progress import Progress
+from matcher.ranking import Ranked, rank_batch, recommend_partners, recommend_schools
+from matcher.storage import Store
+
+MAX_K = 100
+
+
+class Engine:
+    """Schools, partners, outcomes and models, with ranking and explanations on top."""
+
+    def __init__(self, settings: Settings | None = None) -> None:
+        self.settings = settings or Settings()
+        self.store = Store(self.settings.db_url)
+        self.models = ModelStore(self.settings.models_dir, keep=self.settings.keep_versions)
+        self._lock = threading.Lock()
+        self._state: tuple[tuple[str | None, str], MatchModel, MatchIndex] | None = None
+
+    # -- data ----------------------------------------------------------------------------
+
+    def load_files(
+        self,
+        schools: str | Path | None = None,
+        partners: str | Path | None = None,
+        outcomes: str | Path | None = None,
+    ) -> tuple[dict[str, int], list[str]]:
+        """Validate every given file, then store all of them in one transaction.
+
+        Raises ValidationError naming every bad record of the first bad file; then
+        nothing of any file is written.
+        """
+        given = {"schools": schools, "partners": partners, "outcomes": outcomes}
+        if not any(given.values()):
+            raise MatcherError("nothing to load: give --schools, --partners and/or --outcomes")
+        frames, warnings, errors = {}, [], []
+        for kind, path in given.items():
+            if path is None:
+                continue
+            try:
+                frames[kind], w = schema.read_file(kind, path)
+                warnings += w
+            except ValidationError as exc:
+                errors.append(exc)
+        if errors:
+            if len(errors) == 1:
+                raise errors[0]
+            raise ValidationError(
+                " and ".join(e.source for e in errors),
+                [e for exc in errors for e in exc.errors],
+            )
+        return self.store.load(frames), warnings
+
+    def load_records(self, kind: str, records: list[dict[str, Any]]) -> dict[str, int]:
+        """Validate and store records given as dicts (the API's PUT and POST)."""
+        frame, _ = schema.validate_records(kind, list(enumerate(records, start=1)), kind)
+        return self.store.load({kind: frame})
+
+    def load_sample(self) -> dict[str, int]:
+        d = self.settings.data_dir / "sample"
+        counts, _ = self.load_files(d / "schools.csv", d / "partners.csv", d / "outcomes.csv")
+        return counts
+
+    # -- models --------------------------------------------------------------------------
+
+    def train(self, params: dict[str, Any] | None = None, evaluate: bool = True) -> dict[str, Any]:
+        """Fit a model on everything stored and save it as a new active version."""
+        schools = self.store.frame("schools")
+        partners = self.store.frame("partners")
+        outcomes = self.store.frame("outcomes")
+        if not len(schools) or not len(partners):
+            raise MatcherError("no schools or partners stored; run `matcher load` first")
+        model = MatchModel(**(params or {}))
+        try:
+            metrics = self._holdout_metrics(model, schools, partners, outcomes) if evaluate else {}
+        except MatcherError:
+            metrics = {}
+        model.fit(schools, partners, outcomes)
+        manifest = {
+            "parameters": model.get_params(),
+            "data": {
+                "fingerprint": self.store.fingerprint(),
+                "schools": len(schools),
+                "partners": len(partners),
+                "outcomes": len(outcomes),
+            },
+            "metrics": metrics,
+        }
+        version = self.models.save(model, manifest)
+        self._state = None
+        return self.models.manifest(version)
+
+    def _holdout_metrics(
+        self,
+        model: MatchModel,
+        schools: pd.DataFrame,
+        partners: pd.DataFrame,
+        outcomes: pd.DataFrame,
+    ) -> dict[str, Any]:
+        holdout = time_split(outcomes)
+        fitted = model.__class__(**model.get_params()).fit(schools, partners, holdout.train)
+        index = fitted.index(schools, partners, outcomes, as_of=holdout.cutoff)
+        rep = evaluate_scorers({"model": model_scorer(fitted)}, index, holdout)
+        return {"cutoff": rep["cutoff"], **rep["models"]["model"]}
+
+    def evaluate(self, k: int = 10, test_fraction: float = 0.2) -> dict[str, Any]:
+        """Holdout metrics of the active model's settings beside simple baselines."""
+        version, model, _ = self.models.load()
+        schools, partners = self.store.frame("schools"), self.store.frame("partners")
+        outcomes = self.store.frame("outcomes")
+        holdout = time_split(outcomes, test_fraction)
+        params = model.get_params()
+        fitted = MatchModel(**params).fit(schools, partners, holdout.train)
+        one_way = MatchModel(**{**params, "fusion": "forward"}).fit(
+            schools, partners, holdout.train
+        )
+        index = fitted.index(schools, partners, outcomes, as_of=holdout.cutoff)
+        scorers = {
+            "random": random_scorer(fitted),
+            "popularity": popularity_scorer(fitted, holdout.train),
+            "one-way match": model_scorer(one_way),
+            f"model {version}": model_scorer(fitted),
+        }
+        report = evaluate_scorers(scorers, index, holdout, k)
+        report["model_version"] = version
+        return report
+
+    def _current(self) -> tuple[str, MatchModel, MatchIndex]:
+        """The active model and an index of the stored data, rebuilt only when stale."""
+        key = (self.models.active_version(), self.store.fingerprint())
+        state = self._state
+        if state is not None and state[0] == key:
+            return key[0] or "", state[1], state[2]
+        with self._lock:
+            state = self._state
+            if state is not None and state[0] == key:
+                return key[0] or "", state[1], state[2]
+            version, model, _ = self.models.load(key[0])
+            index = model.index(
+                self.store.frame("schools"),
+                self.store.frame("partners"),
+                self.store.frame("outcomes"),
+            )
+            self._state = ((version, key[1]), model, index)
+            return version, model, index
+
+    def refresh(self) -> str:
+        """Load the active model and index now (at service start-up); returns its version."""
+        return self._current()[0]
+
+    # -- suggestions ---------------------------------------------------------------------
+
+    def suggest(
+        self, school_id: str, k: int = 10, lang: str = "id", explain: bool = True
+    ) -> dict[str, Any]:
+        """Partners for one school, best first, each with both-way scores and reasons."""
+        _check_k(k)
+        version, model, index = self._current()
+        row = index.school_rows([school_id])[0]
+        ranked = recommend_partners(model, index, int(row), k)
+        school = index.schools.iloc[row]
+        return {
+            "school_id": school_id,
+            "school_name": school["name"],
+            "model_version": version,
+            "lang": lang,
+            "suggestions": self._rows(index, ranked, "partner", int(row), lang, explain),
+        }
+
+    def suggest_for_partner(
+        self, partner_id: str, k: int = 10, lang: str = "id", explain: bool = True
+    ) -> dict[str, Any]:
+        """Schools for one partner, best first: the other side of the market."""
+        _check_k(k)
+        version, model, index = self._current()
+        row = index.partner_rows([partner_id])[0]
+        ranked = recommend_schools(model, index, int(row), k)
+        partner = index.partners.iloc[row]
+        return {
+            "partner_id": partner_id,
+            "partner_name": partner["name"],
+            "model_version": version,
+            "lang": lang,
+            "suggestions": self._rows(index, ranked, "school", int(row), lang, explain),
+        }
+
+    def _rows(
+        self, index: MatchIndex, ranked: Ranked, other: str, own: int, lang: str, explain: bool
+    ) -> list[dict[str, Any]]:
+        frame = index.partners if other == "partner" else index.schools
+        attr = "type" if other == "partner" else "level"
+        out = []
+        for rank, (r, sc, fw, bw) in enumerate(
+            zip(ranked.rows, ranked.scores, ranked.forward, ranked.backward, strict=True), 1
+        ):
+            rec = frame.iloc[int(r)]
+            s_row, p_row = (own, int(r)) if other == "partner" else (int(r), own)
+            item: dict[str, Any] = {
+                "rank": rank,
+                f"{other}_id": rec[f"{other}_id"],
+                "name": rec["name"],
+                attr: rec[attr],
+                "score": round(float(sc), 6),
+                "school_benefit": round(float(fw), 6),
+                "partner_benefit": round(float(bw), 6),
+            }
+            if explain:
+                ex = explain_pair(index, s_row, p_row, lang)
+                item["explanation"] = ex.pop("text")
+                item.update(ex)
+            else:
+                item["explanation"] = None
+            out.append(item)
+        return out
+
+    # -- batch ranking -------------------------------------------------------------------
+
+    def select_schools(
+        self,
+        regency: str | None = None,
+        district: str | None = None,
+        all_schools: bool = False,
+        school_ids: list[str] | None = None,
+    ) -> np.ndarray:
+        """Rows of the schools a batch covers; exactly one selector must be given."""
+        chosen = [x is not None and x is not False for x in (regency, district, school_ids)]
+        if sum(chosen) + bool(all_schools) != 1:
+            raise MatcherError("choose exactly one of --regency, --district, --all")
+        _, _, index = self._current()
+        sch = index.schools
+        if all_schools:
+            return np.arange(len(sch))
+        if school_ids is not None:
+            return index.school_rows(school_ids)
+        col, val = ("regency", regency) if regency is not None else ("district", district)
+        mask = sch[col].str.casefold() == str(val).casefold()
+        if not mask.any():
+            known = ", ".join(sorted(sch[col].unique())[:8])
+            raise NotFoundError(f"no schools with {col} {val!r} (known: {known}, ...)")
+        return np.flatnonzero(mask.to_numpy())
+
+    def rank(
+        self,
+        rows: np.ndarray,
+        k: int = 10,
+        progress: bool = False,
+        chunk: int = 512,
+    ) -> Iterator[pd.DataFrame]:
+        """Top-k partners for each selected school, as one DataFrame per chunk with
+        columns ``school_id, rank, partner_id, score`` and readable extras."""
+        _check_k(k)
+        version, model, index = self._current()
+        bar = Progress(len(rows), "ranking schools", enabled=progress)
+        sid = index.schools["school_id"].to_numpy()
+        sname = index.schools["name"].to_numpy()
+        pid = index.partners["partner_id"].to_numpy()
+        pname = index.partners["name"].to_numpy()
+        for srows, idx, scores in rank_batch(model, index, rows, k, chunk, bar):
+            keep = idx >= 0
+            r_i, c_i = np.nonzero(keep)
+            p = idx[r_i, c_i]
+            yield pd.DataFrame(
+                {
+                    "school_id": sid[srows[r_i]],
+                    "rank": c_i + 1,
+                    "partner_id": pid[p],
+                    "score": np.round(scores[r_i, c_i].astype(np.float64), 6),
+                    "school_name": sname[srows[r_i]],
+                    "partner_name": pname[p],
+                    "model_version": version,
+                }
+            )
+
+
+def _check_k(k: int) -> None:
+    if not 1 <= k <= MAX_K:
+        raise MatcherError(f"k must be between 1 and {MAX_K}, got {k}")
+
+
+def rank_frame(frames: Iterator[pd.DataFrame]) -> pd.DataFrame:
+    parts = list(frames)
+    return (
+        pd.concat(parts, ignore_index=True)
+        if parts
+        else pd.DataFrame(columns=["school_id", "rank", "partner_id", "score"])
+    )

@@ -1,0 +1,52 @@
+"""Errors a user can cause, each with a message that says what to fix.
+
+The command line turns these into one line on stderr and a non-zero exit; the API turns
+them into a 4xx answer. Anything else escaping is a bug.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class MatcherError(Exception):
+    """Base class for every error caused by input, configuration or state."""
+
+
+class NotFoundError(MatcherError):
+    """A school, partner, model version or job that does not exist."""
+
+
+class ConflictError(MatcherError):
+    """The request clashes with the current state (e.g. a training already running)."""
+
+
+class ModelError(MatcherError):
+    """No usable model: none trained, or an artifact that fails its checks."""
+
+
+@dataclass(frozen=True)
+class RowError:
+    """One problem in one input record."""
+
+    line: int
+    column: str
+    reason: str
+    record_id: str | None = None
+
+    def __str__(self) -> str:
+        rid = f" ({self.record_id})" if self.record_id else ""
+        return f"line {self.line}{rid}, column {self.column}: {self.reason}"
+
+
+class ValidationError(MatcherError):
+    """An input file or request with bad records; nothing of it was written."""
+
+    def __init__(self, source: str, errors: list[RowError]) -> None:
+        self.source = source
+        self.errors = errors
+        shown = "; ".join(str(e) for e in errors)
+        n = len({e.line for e in errors})
+        super().__init__(
+            f"{source} rejected, nothing written: {n} bad record{'s' if n != 1 else ''}: {shown}"
+        )

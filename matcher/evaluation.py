@@ -1,0 +1,243 @@
+"""Offline evaluation on a time-based holdout, from both sides, beside baselines.
+
+The stored outcome events are split at a cut-off time: everything before it is what a
+model may learn from (and what decides which pairs are already in progress); pairs that
+first appear after it are the test set. A new pair's relevance is graded: 2 for a mutual
+success (completed, no rating below 4), 1 for a partnership that formed (accepted,
+active, completed) without failing, 0 otherwise.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from matcher.errors import MatcherError
+from matcher.index import MatchIndex
+from matcher.metrics import gini, ndcg_at_k, precision_at_k, recall_at_k
+from matcher.model import MatchModel
+from matcher.ranking import top_k
+
+Scorer = Callable[[MatchIndex, np.ndarray, np.ndarray | None], np.ndarray]
+
+
+def mutual_success(events: pd.DataFrame) -> pd.Series:
+    """Per event: completed with no rating below 4 (CONTRACT §2)."""
+    low = (events["school_rating"].fillna(5) < 4) | (events["partner_rating"].fillna(5) < 4)
+    return (events["status"] == "completed") & ~low
+
+
+def pair_grades(events: pd.DataFrame) -> pd.DataFrame:
+    """Graded relevance per (school, partner) pair from its events."""
+    if not len(events):
+        return pd.DataFrame(columns=["school_id", "partner_id", "grade"])
+    ev = events.assign(
+        success=mutual_success(events),
+        formed=events["status"].isin(["accepted", "active", "completed"]),
+        failed=events["status"].isin(["declined", "ended_early"])
+        | (events["school_rating"].fillna(5) < 4)
+        | (events["partner_rating"].fillna(5) < 4),
+    )
+    g = ev.groupby(["school_id", "partner_id"], sort=False)[["success", "formed", "failed"]].any()
+    grade = np.where(g["success"], 2.0, np.where(g["formed"] & ~g["failed"], 1.0, 0.0))
+    return g.reset_index()[["school_id", "partner_id"]].assign(grade=grade)
+
+
+@dataclass
+class Holdout:
+    cutoff: datetime
+    train: pd.DataFrame
+    test: pd.DataFrame  # school_id, partner_id, grade — new pairs only
+
+
+def time_split(outcomes: pd.DataFrame, test_fraction: float = 0.2) -> Holdout:
+    """Split at the time before which ``1 - test_fraction`` of events were recorded."""
+    if outcomes is None or len(outcomes) < 20:
+        raise MatcherError(
+            "evaluation needs recorded outcome events (at least 20); load some with "
+            "`matcher load --outcomes FILE`"
+        )
+    times = outcomes["recorded_at"].sort_values()
+    cutoff = times.iloc[int(len(times) * (1 - test_fraction))]
+    train = outcomes[outcomes["recorded_at"] < cutoff]
+    later = outcomes[outcomes["recorded_at"] >= cutoff]
+    seen = pd.MultiIndex.from_frame(train[["school_id", "partner_id"]])
+    key = pd.MultiIndex.from_frame(later[["school_id", "partner_id"]])
+    test = pair_grades(later[~key.isin(seen)])
+    return Holdout(cutoff=cutoff.to_pydatetime(), train=train, test=test)
+
+
+def model_scorer(model: MatchModel) -> Scorer:
+    def score(index: MatchIndex, s_rows: np.ndarray, p_rows: np.ndarray | None) -> np.ndarray:
+        return model.score_block(index, s_rows, p_rows).score
+
+    return score
+
+
+def popularity_scorer(model: MatchModel, train: pd.DataFrame) -> Scorer:
+    """Partners (and schools) with the most partnerships formed before the cut-off."""
+    formed = train[train["status"].isin(["accepted", "active", "completed"])]
+
+    def score(index: MatchIndex, s_rows: np.ndarray, p_rows: np.ndarray | None) -> np.ndarray:
+        feas = model.score_block(index, s_rows, p_rows).feasible
+        pc = formed["partner_id"].map(index.partner_row).dropna().astype(int)
+        pop = np.bincount(pc, minlength=index.n_partners).astype(np.float32)
+        sc = formed["school_id"].map(index.school_row).dropna().astype(int)
+        spop = np.bincount(sc, minlength=index.n_schools).astype(np.float32)
+        cols = pop if p_rows is None else pop[p_rows]
+        s = cols[None, :] + spop[s_rows][:, None] + 1e-3 * np.arange(feas.shape[1])[None, ::-1]
+        return np.where(feas, s, -np.inf).astype(np.float32)
+
+    return score
+
+
+def random_scorer(model: MatchModel, seed: int = 0) -> Scorer:
+    rng = np.random.default_rng(seed)
+
+    def score(index: MatchIndex, s_rows: np.ndarray, p_rows: np.ndarray | None) -> np.ndarray:
+        feas = model.score_block(index, s_rows, p_rows).feasible
+        return np.where(feas, rng.random(feas.shape), -np.inf).astype(np.float32)
+
+    return score
+
+
+def _lists(
+    scorer: Scorer, index: MatchIndex, s_rows: np.ndarray, p_rows: np.ndarray, k: int
+) -> tuple[list[list[str]], list[list[str]]]:
+    pid = index.partners["partner_id"].to_numpy()
+    sid = index.schools["school_id"].to_numpy()
+    school_lists: list[list[str]] = []
+    for start in range(0, len(s_rows), 1024):
+        idx = top_k(scorer(index, s_rows[start : start + 1024], None), k)
+        school_lists += [pid[r[r >= 0]].tolist() for r in idx]
+    if not len(p_rows):
+        return school_lists, []
+    cols = np.full((len(p_rows), 0), 0.0, dtype=np.float32)
+    parts = []
+    for start in range(0, index.n_schools, 4096):
+        rows = np.arange(start, min(start + 4096, index.n_schools))
+        parts.append(scorer(index, rows, p_rows).T)
+    cols = np.hstack(parts) if parts else cols
+    idx = top_k(cols, k)
+    return school_lists, [sid[r[r >= 0]].tolist() for r in idx]
+
+
+def _score_lists(
+    lists: list[list[str]], owners: list[str], rel: dict[str, dict[str, float]], k: int
+) -> pd.DataFrame:
+    rows = []
+    for owner, ranked in zip(owners, lists, strict=True):
+        r = rel[owner]
+        relevant = {i for i, g in r.items() if g > 0}
+        rows.append(
+            {
+                "id": owner,
+                "ndcg": ndcg_at_k(ranked, r, k),
+                "recall": recall_at_k(ranked, relevant, k),
+                "precision": precision_at_k(ranked, relevant, k),
+            }
+        )
+    return pd.DataFrame(rows, columns=["id", "ndcg", "recall", "precision"])
+
+
+def segments(schools: pd.DataFrame) -> pd.DataFrame:
+    """Per school: the segments reported separately (ownership, size, regency)."""
+    students = pd.to_numeric(schools["students"], errors="coerce")
+    return pd.DataFrame(
+        {
+            "id": schools["school_id"],
+            "ownership": schools["ownership"],
+            "size": np.where(students.fillna(0) < 300, "small (<300)", "large (300+)"),
+            "regency": schools["regency"],
+        }
+    )
+
+
+def evaluate_scorers(
+    scorers: dict[str, Scorer],
+    index: MatchIndex,
+    holdout: Holdout,
+    k: int = 10,
+) -> dict[str, Any]:
+    """Metrics of each scorer on the holdout, for schools' and partners' lists."""
+    test = holdout.test
+    test = test[
+        test["school_id"].isin(index.school_row) & test["partner_id"].isin(index.partner_row)
+    ]
+    pos = test[test["grade"] > 0]
+    if not len(pos):
+        raise MatcherError("the holdout has no new partnerships to evaluate against")
+    s_ids = sorted(pos["school_id"].unique())
+    p_ids = sorted(pos["partner_id"].unique())
+    s_rel: dict[str, dict[str, float]] = {s: {} for s in s_ids}
+    p_rel: dict[str, dict[str, float]] = {p: {} for p in p_ids}
+    for s, p, g in test[["school_id", "partner_id", "grade"]].itertuples(index=False):
+        if s in s_rel:
+            s_rel[s][p] = g
+        if p in p_rel:
+            p_rel[p][s] = g
+    s_rows, p_rows = index.school_rows(s_ids), index.partner_rows(p_ids)
+    seg = segments(index.schools).set_index("id")
+    report: dict[str, Any] = {
+        "cutoff": holdout.cutoff.isoformat(),
+        "k": k,
+        "test_schools": len(s_ids),
+        "test_partners": len(p_ids),
+        "test_pairs": len(pos),
+        "models": {},
+        "segments": {},
+    }
+    for name, scorer in scorers.items():
+        s_lists, p_lists = _lists(scorer, index, s_rows, p_rows, k)
+        sm = _score_lists(s_lists, s_ids, s_rel, k)
+        pm = _score_lists(p_lists, p_ids, p_rel, k)
+        exposure = pd.Series([p for lst in s_lists for p in lst]).value_counts()
+        counts = exposure.reindex(index.partners["partner_id"], fill_value=0).to_numpy()
+        report["models"][name] = {
+            "schools": {m: float(sm[m].mean()) for m in ("ndcg", "recall", "precision")},
+            "partners": {m: float(pm[m].mean()) for m in ("ndcg", "recall", "precision")},
+            "coverage": float((counts > 0).mean()),
+            "gini": gini(counts),
+        }
+        joined = sm.join(seg, on="id")
+        for col in ("ownership", "size", "regency"):
+            for val, grp in joined.groupby(col):
+                key = f"{col}={val}"
+                report["segments"].setdefault(key, {"n": len(grp)})[name] = float(
+                    grp["ndcg"].mean()
+                )
+    return report
+
+
+def format_report(report: dict[str, Any]) -> str:
+    """The report as a plain-text table."""
+    lines = [
+        f"time-based holdout: cut-off {report['cutoff']}, {report['test_pairs']} new pairs, "
+        f"{report['test_schools']} schools, {report['test_partners']} partners; k={report['k']}",
+        "",
+        f"{'model':<22}{'NDCG@k':>8}{'recall':>8}{'prec':>8}  |{'NDCG@k':>8}{'recall':>8}"
+        f"{'prec':>8}  |{'coverage':>9}{'gini':>7}",
+        f"{'':<22}{'schools lists':^24}  |{'partners lists':^24}  |",
+    ]
+    for name, m in report["models"].items():
+        s, p = m["schools"], m["partners"]
+        lines.append(
+            f"{name:<22}{s['ndcg']:>8.3f}{s['recall']:>8.3f}{s['precision']:>8.3f}  |"
+            f"{p['ndcg']:>8.3f}{p['recall']:>8.3f}{p['precision']:>8.3f}  |"
+            f"{m['coverage']:>9.3f}{m['gini']:>7.3f}"
+        )
+    if report.get("segments"):
+        names = list(report["models"])
+        lines += ["", "NDCG@k of schools' lists per segment:"]
+        lines.append(f"{'segment':<34}{'n':>6}" + "".join(f"{n[:14]:>16}" for n in names))
+        for key, vals in report["segments"].items():
+            lines.append(
+                f"{key[:34]:<34}{vals['n']:>6}"
+                + "".join(f"{vals.get(n, float('nan')):>16.3f}" for n in names)
+            )
+    return "\n".join(lines)

@@ -1,0 +1,104 @@
+"""Plain-language explanations: what the school gains, what it gives, how far apart.
+
+Only the k shown suggestions are explained, so a small loop per suggestion is fine here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from matcher.geo import haversine_km
+from matcher.index import MatchIndex
+from matcher.vocabulary import load_vocabulary
+
+TEXT = {
+    "id": {
+        "gains": "Sekolah mendapat",
+        "gives": "Mitra mendapat",
+        "from_text": "dari deskripsi",
+        "implicit": "dari profil",
+        "online": "daring (online)",
+        "km": "km",
+        "away": "jarak",
+        "nothing": "belum ada yang jelas",
+        "langs": "tanpa bahasa bersama",
+    },
+    "en": {
+        "gains": "The school gains",
+        "gives": "the partner gains",
+        "from_text": "from the description",
+        "implicit": "from the profile",
+        "online": "online",
+        "km": "km",
+        "away": "distance",
+        "nothing": "nothing clear yet",
+        "langs": "no shared language",
+    },
+}
+
+
+def _items(
+    need: np.ndarray, tag: np.ndarray, text: np.ndarray, offer: np.ndarray, lang: str
+) -> list[dict[str, Any]]:
+    vocab = load_vocabulary()
+    contrib = need * offer
+    order = np.argsort(-contrib, kind="stable")
+    out = []
+    for j in order:
+        if contrib[j] <= 0:
+            break
+        source = "tag" if tag[j] > 0 else ("text" if text[j] > 0 else "profile")
+        code = vocab.codes[j]
+        out.append({"code": code, "label": vocab.label(code, lang), "source": source})
+    return out
+
+
+def _phrase(items: list[dict[str, Any]], t: dict[str, str]) -> str:
+    if not items:
+        return t["nothing"]
+    parts = []
+    for it in items:
+        note = {"text": f" ({t['from_text']})", "profile": f" ({t['implicit']})"}.get(
+            it["source"], ""
+        )
+        parts.append(it["label"] + note)
+    return ", ".join(parts)
+
+
+def explain_pair(index: MatchIndex, s_row: int, p_row: int, lang: str = "id") -> dict[str, Any]:
+    """What each side gains from the pair, the distance, and a sentence saying so."""
+    t = TEXT.get(lang, TEXT["id"])
+    s, p = index.s, index.p
+    gains = _items(s.need[s_row], s.need_tag[s_row], s.need_text[s_row], p.offer[p_row], lang)
+    gives = _items(p.need[p_row], s.offer_tag[s_row], s.offer_text[s_row], s.offer[s_row], lang)
+    school = index.schools.iloc[s_row]
+    partner = index.partners.iloc[p_row]
+    online = bool(partner["online"])
+    distance = None
+    plat, plon = partner["latitude"], partner["longitude"]
+    if plat is not None and plon is not None and plat == plat and plon == plon:
+        distance = float(
+            haversine_km(
+                float(school["latitude"]),
+                float(school["longitude"]),
+                np.array([plat]),
+                np.array([plon]),
+            )[0]
+        )
+    where = t["online"] if online else f"{t['away']} {distance:.1f} {t['km']}"
+    if lang == "id":
+        where = where.replace(".", ",")
+    shared = bool((index.s_lang[s_row] * index.p_lang[p_row]).sum() > 0)
+    sentence = f"{t['gains']}: {_phrase(gains, t)}; {t['gives']}: {_phrase(gives, t)}; {where}"
+    if not shared:
+        sentence += f"; {t['langs']}"
+    return {
+        "school_gains": gains,
+        "partner_gains": gives,
+        "distance_km": None if distance is None else round(distance, 2),
+        "online": online,
+        "shared_language": shared,
+        "text": sentence + ".",
+    }

@@ -1,0 +1,381 @@
+"""The feature pipeline: schools' and partners' needs and offers in one shared space.
+
+Both sides are encoded into the same columns — the vocabulary codes — so that a school's
+need can meet a partner's offer and a partner's need can meet a school's offer. Each side
+has a scikit-learn ``ColumnTransformer`` of stock and small custom transformers:
+
+* ``CodeListEncoder``: multi-hot over the vocabulary for the ``needs``/``offers`` tags;
+* ``VocabularyTextMatcher``: free text (Indonesian, English, mixed) read with character
+  n-grams against the vocabulary's labels and synonyms, so "laptop untuk lab komputer"
+  reads as ``digital_devices``;
+* ``OneHotEncoder`` / ``StandardScaler`` for level, ownership, type, accreditation and
+  size, and ``CodeListEncoder`` again for languages.
+
+:class:`FeatureSpace` fits both pipelines and turns their outputs into need and offer
+matrices weighted so that rare needs count more.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.compose import ColumnTransformer
+from sklearn.feature_extraction.text import CountVectorizer
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, StandardScaler
+from sklearn.utils.validation import check_is_fitted
+
+from matcher.vocabulary import Vocabulary, load_vocabulary
+
+# What every school can give a partner by its nature, with the strength of that offer;
+# a school's own tags or text add to these (CONTRACT §1 "to partner" codes).
+IMPLICIT_SCHOOL_OFFERS: dict[str, dict[str, float]] = {
+    "*": {
+        "community_access": 0.5,
+        "csr_impact": 0.5,
+        "brand_visibility": 0.4,
+        "research_site": 0.4,
+        "teaching_practicum": 0.4,
+        "product_pilot": 0.3,
+    },
+    "SMA": {"talent_pipeline": 0.4, "student_volunteers": 0.4},
+    "SMK": {"talent_pipeline": 0.6, "student_volunteers": 0.4},
+    "MA": {"talent_pipeline": 0.4, "student_volunteers": 0.4},
+}
+
+# What a partner that lists no needs usually wants back, by type.
+IMPLICIT_PARTNER_NEEDS: dict[str, dict[str, float]] = {
+    "company": {"csr_impact": 0.6, "brand_visibility": 0.5, "talent_pipeline": 0.4},
+    "university": {"research_site": 0.6, "teaching_practicum": 0.6},
+    "ngo": {"community_access": 0.6, "program_reach": 0.4, "student_volunteers": 0.4},
+    "community": {"community_access": 0.6, "student_volunteers": 0.5},
+    "government": {"program_reach": 0.7, "community_access": 0.4},
+    "foundation": {"csr_impact": 0.6, "community_access": 0.5},
+    "school": {"teaching_innovation": 0.5, "research_collaboration": 0.3},
+    "media": {"brand_visibility": 0.5, "community_access": 0.5},
+}
+
+
+def _as_lists(X: Any) -> list[list[str]]:
+    if isinstance(X, pd.DataFrame):
+        X = X.iloc[:, 0]
+    return [list(v) if isinstance(v, (list, tuple, np.ndarray)) else [] for v in X]
+
+
+def _as_texts(X: Any) -> list[str]:
+    if isinstance(X, pd.DataFrame):
+        X = X.iloc[:, 0]
+    return ["" if v is None or (isinstance(v, float) and v != v) else str(v) for v in X]
+
+
+class CodeListEncoder(TransformerMixin, BaseEstimator):
+    """Multi-hot encoding of a column of lists over a fixed, ordered set of classes.
+
+    Parameters
+    ----------
+    classes : sequence of str or None
+        Column order; None means the vocabulary codes. Items outside it are ignored
+        (validation rejects them before they get here).
+    """
+
+    def __init__(self, classes: Sequence[str] | None = None) -> None:
+        self.classes = classes
+
+    def fit(self, X: Any, y: Any = None) -> CodeListEncoder:
+        classes = self.classes if self.classes is not None else load_vocabulary().codes
+        self.classes_ = np.asarray(list(classes), dtype=object)
+        self.index_ = {c: i for i, c in enumerate(self.classes_)}
+        return self
+
+    def transform(self, X: Any) -> np.ndarray:
+        check_is_fitted(self, "classes_")
+        lists = _as_lists(X)
+        rows, cols = [], []
+        for r, items in enumerate(lists):
+            for it in items:
+                j = self.index_.get(it)
+                if j is not None:
+                    rows.append(r)
+                    cols.append(j)
+        out = np.zeros((len(lists), len(self.classes_)), dtype=np.float32)
+        out[rows, cols] = 1.0
+        return out
+
+    def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
+        check_is_fitted(self, "classes_")
+        return np.asarray([str(c) for c in self.classes_], dtype=object)
+
+
+class VocabularyTextMatcher(TransformerMixin, BaseEstimator):
+    """How strongly free text names each vocabulary code.
+
+    Each code is known by its labels and synonyms (phrases). A phrase matches a text when
+    the share of its character n-grams present in the text, weighted by how rare each
+    n-gram is in the corpus, reaches ``threshold``; a code's affinity is the best share
+    among its phrases, 0 below the threshold. Character n-grams read Indonesian
+    affixes ("pelatihan", "dilatih"), mixed language and typos robustly.
+
+    Parameters
+    ----------
+    ngram_range : tuple of int
+        Character n-gram lengths (within word boundaries).
+    threshold : float
+        Minimal weighted share of a phrase's n-grams for it to count as present.
+    """
+
+    def __init__(self, ngram_range: tuple[int, int] = (3, 5), threshold: float = 0.8) -> None:
+        self.ngram_range = ngram_range
+        self.threshold = threshold
+
+    def fit(self, X: Any, y: Any = None) -> VocabularyTextMatcher:
+        if not 0 < self.threshold <= 1:
+            raise ValueError(f"threshold must be in (0, 1], got {self.threshold}")
+        vocab = load_vocabulary()
+        phrases, owner = [], []
+        for j, code in enumerate(vocab.codes):
+            for ph in vocab.phrases(code):
+                phrases.append(ph)
+                owner.append(j)
+        self.vectorizer_ = CountVectorizer(
+            analyzer="char_wb",
+            ngram_range=tuple(self.ngram_range),
+            lowercase=True,
+            strip_accents="unicode",
+            binary=True,
+            dtype=np.float32,
+        ).fit(phrases)
+        texts = _as_texts(X)
+        df = np.asarray((self.vectorizer_.transform(texts) > 0).sum(axis=0)).ravel()
+        n = len(texts)
+        self.idf_ = (np.log((1.0 + n) / (1.0 + df)) + 1.0).astype(np.float32)
+        P = self.vectorizer_.transform(phrases).multiply(self.idf_[None, :]).tocsr()
+        self.phrase_weights_ = P.T.tocsr().astype(np.float32)
+        self.phrase_totals_ = np.asarray(P.sum(axis=1)).ravel().astype(np.float32)
+        self.phrase_code_ = np.asarray(owner, dtype=np.int64)
+        self.n_codes_ = len(vocab.codes)
+        return self
+
+    def transform(self, X: Any) -> np.ndarray:
+        check_is_fitted(self, "phrase_weights_")
+        texts = _as_texts(X)
+        out = np.zeros((len(texts), self.n_codes_), dtype=np.float32)
+        for start in range(0, len(texts), 20_000):
+            D = self.vectorizer_.transform(texts[start : start + 20_000])
+            share = (D @ self.phrase_weights_).toarray() / self.phrase_totals_[None, :]
+            share[share < self.threshold] = 0.0
+            block = out[start : start + len(share)]
+            np.maximum.at(block.T, self.phrase_code_, share.T)
+        return out
+
+    def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
+        return np.asarray([f"text_{c}" for c in load_vocabulary().codes], dtype=object)
+
+
+def _log_size(X: Any) -> np.ndarray:
+    arr = pd.DataFrame(X).apply(pd.to_numeric, errors="coerce").to_numpy(dtype=np.float64)
+    return np.log1p(np.nan_to_num(arr, nan=0.0))
+
+
+def _as_float(X: Any) -> np.ndarray:
+    return np.asarray(X, dtype=np.float32)
+
+
+def _side_pipeline(side: str, vocab: Vocabulary, text: dict[str, Any]) -> ColumnTransformer:
+    steps: list[tuple[str, Any, Any]] = [
+        ("needs", CodeListEncoder(), "needs"),
+        ("offers", CodeListEncoder(), "offers"),
+        ("text", VocabularyTextMatcher(**text), "description"),
+        ("languages", CodeListEncoder(classes=("id", "en", "jv", "su", "mad")), "languages"),
+    ]
+    if side == "school":
+        steps += [
+            (
+                "category",
+                OneHotEncoder(
+                    categories=[
+                        list(vocab.levels),
+                        list(vocab.ownership),
+                        list(vocab.accreditation),
+                    ],
+                    handle_unknown="ignore",
+                    sparse_output=False,
+                ),
+                ["level", "ownership", "accreditation"],
+            ),
+            (
+                "size",
+                make_pipeline(FunctionTransformer(_log_size), StandardScaler()),
+                ["students", "teachers"],
+            ),
+        ]
+    else:
+        steps += [
+            (
+                "category",
+                OneHotEncoder(
+                    categories=[list(vocab.partner_types)],
+                    handle_unknown="ignore",
+                    sparse_output=False,
+                ),
+                ["type"],
+            ),
+            ("levels", CodeListEncoder(classes=vocab.levels), "levels"),
+            ("online", FunctionTransformer(_as_float), ["online"]),
+        ]
+    return ColumnTransformer(steps, remainder="drop", sparse_threshold=0.0)
+
+
+@dataclass
+class SideMatrices:
+    """Encoded needs and offers of one side, rows aligned with the input frame.
+
+    ``need``/``offer`` are what scoring uses (tags, text and implicit offers combined,
+    need weighted by rarity); the ``*_tag``/``*_text`` parts say where each came from, for
+    explanations.
+    """
+
+    need: np.ndarray
+    offer: np.ndarray
+    need_tag: np.ndarray
+    need_text: np.ndarray
+    offer_tag: np.ndarray
+    offer_text: np.ndarray
+    attrs: np.ndarray
+    languages: np.ndarray
+
+
+class FeatureSpace(BaseEstimator):
+    """Fits the school and partner pipelines and produces :class:`SideMatrices`.
+
+    Parameters
+    ----------
+    text_weight : float
+        Strength of a need or offer read only from free text, relative to a tag (1).
+    ngram_range, threshold : see :class:`VocabularyTextMatcher`.
+    implicit : bool
+        Add what schools give by nature, and what partners without listed needs want by
+        type (``IMPLICIT_SCHOOL_OFFERS``, ``IMPLICIT_PARTNER_NEEDS``).
+    """
+
+    def __init__(
+        self,
+        text_weight: float = 0.8,
+        ngram_range: tuple[int, int] = (3, 5),
+        threshold: float = 0.8,
+        implicit: bool = True,
+    ) -> None:
+        self.text_weight = text_weight
+        self.ngram_range = ngram_range
+        self.threshold = threshold
+        self.implicit = implicit
+
+    def fit(self, schools: pd.DataFrame, partners: pd.DataFrame) -> FeatureSpace:
+        vocab = load_vocabulary()
+        text = {"ngram_range": self.ngram_range, "threshold": self.threshold}
+        self.codes_ = vocab.codes
+        self.school_pipeline_ = _side_pipeline("school", vocab, text).fit(schools)
+        self.partner_pipeline_ = _side_pipeline("partner", vocab, text).fit(partners)
+        to_school = np.asarray(vocab.flows_to_school())
+        to_partner = np.asarray(vocab.flows_to_partner())
+        self.school_need_mask_, self.partner_need_mask_ = to_school, to_partner
+        self.levels_ = vocab.levels
+        self.partner_types_ = vocab.partner_types
+        s = self._raw("school", schools)
+        p = self._raw("partner", partners)
+        # Rare needs count more: inverse document frequency over each side's population.
+        self.school_need_weight_ = _idf(s.need)
+        self.partner_need_weight_ = _idf(p.need)
+        return self
+
+    def _implicit(self, side: str, frame: pd.DataFrame, has_needs: np.ndarray) -> np.ndarray:
+        idx = {c: i for i, c in enumerate(self.codes_)}
+        out = np.zeros((len(frame), len(self.codes_)), dtype=np.float32)
+        if not self.implicit:
+            return out
+        if side == "school":
+            table, keys = IMPLICIT_SCHOOL_OFFERS, frame["level"].to_numpy()
+            base = table["*"]
+            for code, w in base.items():
+                out[:, idx[code]] = w
+        else:
+            table, keys = IMPLICIT_PARTNER_NEEDS, frame["type"].to_numpy()
+        for key, extra in table.items():
+            if key == "*":
+                continue
+            rows = keys == key
+            if side == "partner":
+                rows &= ~has_needs
+            for code, w in extra.items():
+                out[rows, idx[code]] = np.maximum(out[rows, idx[code]], w)
+        return out
+
+    def _raw(self, side: str, frame: pd.DataFrame) -> SideMatrices:
+        ct = self.school_pipeline_ if side == "school" else self.partner_pipeline_
+        X = np.asarray(ct.transform(frame), dtype=np.float32)
+        sl = ct.output_indices_
+        needs, offers, text = X[:, sl["needs"]], X[:, sl["offers"]], X[:, sl["text"]]
+        need_mask = self.school_need_mask_ if side == "school" else self.partner_need_mask_
+        offer_mask = self.partner_need_mask_ if side == "school" else self.school_need_mask_
+        need_text = text * need_mask[None, :] * self.text_weight
+        offer_text = text * offer_mask[None, :] * self.text_weight
+        need = np.maximum(needs, need_text)
+        offer = np.maximum(offers, offer_text)
+        implicit = self._implicit(side, frame, needs.sum(axis=1) > 0)
+        if side == "school":
+            offer = np.maximum(offer, implicit)
+        else:
+            need = np.maximum(need, implicit)
+        attr_names = [n for n in sl if n not in ("needs", "offers", "text", "remainder")]
+        attrs = np.hstack([X[:, sl[n]] for n in attr_names]) if attr_names else X[:, :0]
+        return SideMatrices(
+            need=need,
+            offer=offer,
+            need_tag=needs,
+            need_text=need_text,
+            offer_tag=offers,
+            offer_text=offer_text,
+            attrs=attrs,
+            languages=X[:, sl["languages"]] > 0,
+        )
+
+    def transform_schools(self, schools: pd.DataFrame) -> SideMatrices:
+        """Encode schools; ``need`` is weighted by rarity of each need among schools."""
+        check_is_fitted(self, "school_pipeline_")
+        m = self._raw("school", schools)
+        m.need = m.need * self.school_need_weight_[None, :]
+        return m
+
+    def transform_partners(self, partners: pd.DataFrame) -> SideMatrices:
+        """Encode partners; ``need`` is weighted by rarity of each need among partners."""
+        check_is_fitted(self, "partner_pipeline_")
+        m = self._raw("partner", partners)
+        m.need = m.need * self.partner_need_weight_[None, :]
+        return m
+
+
+def _idf(M: np.ndarray) -> np.ndarray:
+    df = (M > 0).sum(axis=0)
+    n = M.shape[0]
+    return (np.log((1.0 + n) / (1.0 + df)) + 1.0).astype(np.float32)
+
+
+def row_normalize(M: np.ndarray) -> np.ndarray:
+    """Rows scaled to unit length (zero rows stay zero), as float32."""
+    norms = np.linalg.norm(M, axis=1, keepdims=True)
+    return np.divide(M, norms, out=np.zeros_like(M, dtype=np.float32), where=norms > 0).astype(
+        np.float32, copy=False
+    )
+
+
+__all__ = [
+    "CodeListEncoder",
+    "FeatureSpace",
+    "SideMatrices",
+    "VocabularyTextMatcher",
+    "row_normalize",
+]

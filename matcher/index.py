@@ -1,0 +1,151 @@
+"""The match index: the one place where school and partner ids map to matrix rows.
+
+Built from stored records and a fitted :class:`~matcher.features.FeatureSpace`, it holds
+everything scoring needs as arrays aligned with those rows: normalised need/offer
+matrices, coordinates, service radii, levels, capacities left, and the pairs that must
+not be suggested (already active or in progress).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+
+from matcher.errors import NotFoundError
+from matcher.features import FeatureSpace, SideMatrices, row_normalize
+from matcher.geo import unit_vectors
+
+# Latest status of a pair that makes it not worth suggesting again.
+IN_PROGRESS = ("proposed", "accepted", "active")
+OCCUPYING = ("accepted", "active")
+CLOSED = ("declined",)
+
+
+def pair_states(outcomes: pd.DataFrame, as_of: datetime | None = None) -> pd.DataFrame:
+    """Latest event per (school, partner) pair, recorded before ``as_of`` if given."""
+    cols = ["school_id", "partner_id", "status", "recorded_at"]
+    if outcomes is None or not len(outcomes):
+        return pd.DataFrame(columns=cols)
+    ev = outcomes
+    if as_of is not None:
+        ev = ev[ev["recorded_at"] < pd.Timestamp(as_of)]
+    ev = ev.sort_values(["recorded_at", "outcome_id"], kind="stable")
+    return ev.drop_duplicates(["school_id", "partner_id"], keep="last")[cols]
+
+
+@dataclass
+class MatchIndex:
+    """Arrays for scoring, aligned with ``schools`` and ``partners`` rows."""
+
+    schools: pd.DataFrame
+    partners: pd.DataFrame
+    school_row: dict[str, int]
+    partner_row: dict[str, int]
+    s: SideMatrices
+    p: SideMatrices
+    s_need_n: np.ndarray
+    s_offer_n: np.ndarray
+    p_offer_n: np.ndarray
+    p_need_n: np.ndarray
+    s_xyz: np.ndarray
+    p_xyz: np.ndarray
+    p_online: np.ndarray
+    p_radius: np.ndarray
+    s_level: np.ndarray
+    p_level_ok: np.ndarray
+    s_lang: np.ndarray
+    p_lang: np.ndarray
+    s_capacity_left: np.ndarray
+    p_capacity_left: np.ndarray
+    excluded: sparse.csr_matrix
+    extra: dict[str, np.ndarray] = field(default_factory=dict)
+
+    @classmethod
+    def build(
+        cls,
+        features: FeatureSpace,
+        schools: pd.DataFrame,
+        partners: pd.DataFrame,
+        outcomes: pd.DataFrame | None = None,
+        as_of: datetime | None = None,
+    ) -> MatchIndex:
+        """Encode records and derive filters; ``as_of`` hides later outcome events."""
+        schools = schools.reset_index(drop=True)
+        partners = partners.reset_index(drop=True)
+        s = features.transform_schools(schools)
+        p = features.transform_partners(partners)
+        school_row = {sid: i for i, sid in enumerate(schools["school_id"].tolist())}
+        partner_row = {pid: i for i, pid in enumerate(partners["partner_id"].tolist())}
+        levels = list(features.levels_)
+        level_pos = {lv: i for i, lv in enumerate(levels)}
+        s_level = np.array([level_pos.get(lv, 0) for lv in schools["level"]], dtype=np.int64)
+        p_level_ok = np.zeros((len(partners), len(levels)), dtype=bool)
+        for r, lvls in enumerate(partners["levels"].tolist()):
+            if lvls:
+                p_level_ok[r, [level_pos[x] for x in lvls if x in level_pos]] = True
+            else:
+                p_level_ok[r, :] = True
+        lat = pd.to_numeric(partners["latitude"], errors="coerce").to_numpy(dtype=np.float64)
+        lon = pd.to_numeric(partners["longitude"], errors="coerce").to_numpy(dtype=np.float64)
+        states = pair_states(outcomes if outcomes is not None else pd.DataFrame(), as_of)
+        si = states["school_id"].map(school_row)
+        pi = states["partner_id"].map(partner_row)
+        ok = si.notna() & pi.notna()
+        states, si, pi = states[ok], si[ok].astype(int), pi[ok].astype(int)
+        status = states["status"].to_numpy()
+        skip = np.isin(status, IN_PROGRESS + CLOSED)
+        excluded = sparse.csr_matrix(
+            (np.ones(int(skip.sum()), dtype=bool), (si[skip], pi[skip])),
+            shape=(len(schools), len(partners)),
+        )
+        occ = np.isin(status, OCCUPYING)
+        s_used = np.bincount(si[occ], minlength=len(schools))
+        p_used = np.bincount(pi[occ], minlength=len(partners))
+        return cls(
+            schools=schools,
+            partners=partners,
+            school_row=school_row,
+            partner_row=partner_row,
+            s=s,
+            p=p,
+            s_need_n=row_normalize(s.need),
+            s_offer_n=row_normalize(s.offer),
+            p_offer_n=row_normalize(p.offer),
+            p_need_n=row_normalize(p.need),
+            s_xyz=unit_vectors(schools["latitude"].to_numpy(), schools["longitude"].to_numpy()),
+            p_xyz=unit_vectors(lat, lon),
+            p_online=partners["online"].to_numpy(dtype=bool),
+            p_radius=partners["service_radius_km"].to_numpy(dtype=np.float64),
+            s_level=s_level,
+            p_level_ok=p_level_ok,
+            s_lang=s.languages.astype(np.float32),
+            p_lang=p.languages.astype(np.float32),
+            s_capacity_left=schools["capacity"].to_numpy(dtype=np.int64) - s_used,
+            p_capacity_left=partners["capacity"].to_numpy(dtype=np.int64) - p_used,
+            excluded=excluded,
+        )
+
+    @property
+    def n_schools(self) -> int:
+        return len(self.school_row)
+
+    @property
+    def n_partners(self) -> int:
+        return len(self.partner_row)
+
+    def school_rows(self, ids: list[str]) -> np.ndarray:
+        """Rows of the given school ids; NotFoundError naming the first unknown id."""
+        try:
+            return np.array([self.school_row[i] for i in ids], dtype=np.int64)
+        except KeyError as exc:
+            raise NotFoundError(f"no school with id {exc.args[0]!r}") from None
+
+    def partner_rows(self, ids: list[str]) -> np.ndarray:
+        try:
+            return np.array([self.partner_row[i] for i in ids], dtype=np.int64)
+        except KeyError as exc:
+            raise NotFoundError(f"no partner with id {exc.args[0]!r}") from None

@@ -1,0 +1,44 @@
+"""Ranking metrics as plain functions over ranked id lists and graded relevance."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+
+def dcg(gains: Sequence[float]) -> float:
+    g = np.asarray(gains, dtype=np.float64)
+    if not len(g):
+        return 0.0
+    return float(np.sum((2.0**g - 1.0) / np.log2(np.arange(2, len(g) + 2))))
+
+
+def ndcg_at_k(ranked: Sequence[str], relevance: dict[str, float], k: int = 10) -> float:
+    """Normalised DCG of the top k against graded relevance (missing ids count 0)."""
+    ideal = dcg(sorted(relevance.values(), reverse=True)[:k])
+    if ideal <= 0:
+        return 0.0
+    return dcg([relevance.get(i, 0.0) for i in list(ranked)[:k]]) / ideal
+
+
+def recall_at_k(ranked: Sequence[str], relevant: set[str], k: int = 10) -> float:
+    """Share of the relevant ids found in the top k."""
+    if not relevant:
+        return 0.0
+    return len(relevant.intersection(list(ranked)[:k])) / len(relevant)
+
+
+def precision_at_k(ranked: Sequence[str], relevant: set[str], k: int = 10) -> float:
+    """Share of the top k that is relevant (always divided by k)."""
+    return len(relevant.intersection(list(ranked)[:k])) / k if k > 0 else 0.0
+
+
+def gini(counts: Sequence[float] | np.ndarray) -> float:
+    """Gini coefficient of exposure (0 = every item equally exposed, 1 = one item only)."""
+    x = np.sort(np.asarray(counts, dtype=np.float64))
+    n = len(x)
+    if n == 0 or x.sum() == 0:
+        return 0.0
+    cum = np.cumsum(x)
+    return float((n + 1 - 2 * np.sum(cum) / cum[-1]) / n)

@@ -1,0 +1,376 @@
+"""The input schema of CONTRACT.md §2: reading CSV / JSON Lines and validating records.
+
+Validation collects every problem in every record before deciding, so a user sees all
+bad rows of a file at once; a file with any bad row is rejected whole.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import math
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from matcher.errors import RowError, ValidationError
+from matcher.vocabulary import Vocabulary, load_vocabulary
+
+KINDS = ("schools", "partners", "outcomes")
+LANG_RE = re.compile(r"^[a-z]{2,3}$")
+MAX_TEXT = 5000
+
+
+class _Bad(Exception):
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    parse: Callable[[Any], Any]
+    required: bool = False
+    default: Any = None
+
+
+def _blank(v: Any) -> bool:
+    return v is None or (isinstance(v, str) and v.strip() == "") or v == []
+
+
+def _string(v: Any) -> str:
+    if isinstance(v, (dict, list, bool)):
+        raise _Bad(f"expected text, got {type(v).__name__}")
+    s = str(v).strip()
+    if len(s) > MAX_TEXT:
+        raise _Bad(f"longer than {MAX_TEXT} characters")
+    return s
+
+
+def _float(lo: float | None = None, hi: float | None = None, gt: float | None = None):
+    def parse(v: Any) -> float:
+        if isinstance(v, bool):
+            raise _Bad(f"{v!r} is not a number")
+        try:
+            x = float(str(v).strip()) if isinstance(v, str) else float(v)
+        except (TypeError, ValueError):
+            raise _Bad(f"{v!r} is not a number") from None
+        if not math.isfinite(x):
+            raise _Bad(f"{v!r} is not a finite number")
+        if lo is not None and x < lo or hi is not None and x > hi:
+            raise _Bad(f"{x:g} is outside {lo:g}..{hi:g}")
+        if gt is not None and x <= gt:
+            raise _Bad(f"{x:g} must be greater than {gt:g}")
+        return x
+
+    return parse
+
+
+def _int(lo: int, hi: int | None = None):
+    def parse(v: Any) -> int:
+        if isinstance(v, bool):
+            raise _Bad(f"{v!r} is not a whole number")
+        if isinstance(v, float) and v.is_integer():
+            v = int(v)
+        if isinstance(v, int):
+            x = v
+        else:
+            s = str(v).strip()
+            if not re.fullmatch(r"[+-]?\d+", s):
+                raise _Bad(f"{v!r} is not a whole number")
+            x = int(s)
+        if x < lo or (hi is not None and x > hi):
+            raise _Bad(f"{x} is outside {lo}..{hi}" if hi is not None else f"{x} is below {lo}")
+        return x
+
+    return parse
+
+
+def _bool(v: Any) -> bool:
+    if isinstance(v, bool):
+        return v
+    s = str(v).strip().lower()
+    if s in ("true", "1", "yes", "ya", "y"):
+        return True
+    if s in ("false", "0", "no", "tidak", "n"):
+        return False
+    raise _Bad(f"{v!r} is not true/false")
+
+
+def _choice(options: Iterable[str], what: str):
+    opts = tuple(options)
+    lower = {o.lower(): o for o in opts}
+
+    def parse(v: Any) -> str:
+        s = _string(v)
+        if s in opts:
+            return s
+        if s.lower() in lower:
+            return lower[s.lower()]
+        raise _Bad(f"{s!r} is not a {what} (one of {', '.join(opts)})")
+
+    return parse
+
+
+def _split(v: Any) -> list[str]:
+    if isinstance(v, list):
+        items = v
+    elif isinstance(v, str):
+        items = v.split(";")
+    else:
+        raise _Bad(f"expected a list, got {type(v).__name__}")
+    out = []
+    for x in items:
+        if not isinstance(x, str):
+            raise _Bad(f"list item {x!r} is not text")
+        x = x.strip()
+        if x and x not in out:
+            out.append(x)
+    return out
+
+
+def _codes(vocab: Vocabulary):
+    known = set(vocab.codes)
+
+    def parse(v: Any) -> list[str]:
+        items = _split(v)
+        bad = [x for x in items if x not in known]
+        if bad:
+            raise _Bad(
+                f"unknown code{'s' if len(bad) > 1 else ''} {', '.join(map(repr, bad))} "
+                "(see data/vocabulary.json)"
+            )
+        return items
+
+    return parse
+
+
+def _levels(vocab: Vocabulary):
+    choice = _choice(vocab.levels, "level")
+
+    def parse(v: Any) -> list[str]:
+        return [choice(x) for x in _split(v)]
+
+    return parse
+
+
+def _languages(v: Any) -> list[str]:
+    items = [x.lower() for x in _split(v)]
+    bad = [x for x in items if not LANG_RE.match(x)]
+    if bad:
+        raise _Bad(f"{', '.join(map(repr, bad))} not ISO 639 language codes (e.g. id, en, jv)")
+    return items
+
+
+def _timestamp(v: Any) -> datetime:
+    s = _string(v)
+    try:
+        if len(s) == 10:
+            d = date.fromisoformat(s)
+            ts = datetime(d.year, d.month, d.day)
+        else:
+            ts = datetime.fromisoformat(s.replace("Z", "+00:00"))
+    except ValueError:
+        raise _Bad(f"{s!r} is not an ISO 8601 date or datetime") from None
+    if ts.tzinfo is not None:
+        ts = ts.astimezone(UTC).replace(tzinfo=None)
+    return ts
+
+
+def columns(kind: str, vocab: Vocabulary | None = None) -> list[Column]:
+    """The columns of one input kind, in contract order."""
+    v = vocab or load_vocabulary()
+    text = _string
+    if kind == "schools":
+        return [
+            Column("school_id", text, True),
+            Column("name", text, True),
+            Column("level", _choice(v.levels, "level"), True),
+            Column("ownership", _choice(v.ownership, "ownership"), True),
+            Column("province", text, True),
+            Column("regency", text, True),
+            Column("district", text, False, ""),
+            Column("latitude", _float(-90, 90), True),
+            Column("longitude", _float(-180, 180), True),
+            Column("students", _int(0), False, None),
+            Column("teachers", _int(0), False, None),
+            Column("accreditation", _choice(v.accreditation, "accreditation"), False, "none"),
+            Column("needs", _codes(v), True),
+            Column("offers", _codes(v), False, []),
+            Column("description", text, False, ""),
+            Column("languages", _languages, False, ["id"]),
+            Column("capacity", _int(1), False, 3),
+        ]
+    if kind == "partners":
+        return [
+            Column("partner_id", text, True),
+            Column("name", text, True),
+            Column("type", _choice(v.partner_types, "partner type"), True),
+            Column("sector", text, False, ""),
+            Column("province", text, False, ""),
+            Column("regency", text, False, ""),
+            Column("latitude", _float(-90, 90), False, None),
+            Column("longitude", _float(-180, 180), False, None),
+            Column("service_radius_km", _float(gt=0), False, 50.0),
+            Column("online", _bool, False, False),
+            Column("offers", _codes(v), True),
+            Column("needs", _codes(v), False, []),
+            Column("levels", _levels(v), False, []),
+            Column("description", text, False, ""),
+            Column("languages", _languages, False, ["id"]),
+            Column("capacity", _int(1), False, 5),
+        ]
+    if kind == "outcomes":
+        return [
+            Column("outcome_id", text, False, None),
+            Column("school_id", text, True),
+            Column("partner_id", text, True),
+            Column("status", _choice(v.statuses, "status"), True),
+            Column("school_rating", _int(1, 5), False, None),
+            Column("partner_rating", _int(1, 5), False, None),
+            Column("recorded_at", _timestamp, True),
+        ]
+    raise ValueError(f"unknown kind {kind!r}")
+
+
+ID_COLUMN = {"schools": "school_id", "partners": "partner_id", "outcomes": "outcome_id"}
+
+
+def outcome_key(rec: dict[str, Any]) -> str:
+    """A deterministic id for an outcome given without one, so reloading adds nothing."""
+    parts = [
+        rec["school_id"],
+        rec["partner_id"],
+        rec["status"],
+        rec["recorded_at"].isoformat(),
+        str(rec.get("school_rating")),
+        str(rec.get("partner_rating")),
+    ]
+    return "auto-" + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:20]
+
+
+def validate_records(
+    kind: str,
+    rows: Iterable[tuple[int, dict[str, Any]]],
+    source: str,
+    vocab: Vocabulary | None = None,
+) -> tuple[pd.DataFrame, list[str]]:
+    """Validate ``(line, record)`` pairs of one kind.
+
+    Returns
+    -------
+    frame : DataFrame
+        One row per record, typed, defaults filled, in contract column order.
+    warnings : list of str
+        Non-fatal remarks (ignored extra columns).
+
+    Raises
+    ------
+    ValidationError
+        Naming every bad record (line, column, reason); nothing is returned then.
+    """
+    cols = columns(kind, vocab)
+    names = {c.name for c in cols}
+    id_col = ID_COLUMN[kind]
+    errors: list[RowError] = []
+    out: list[dict[str, Any]] = []
+    extra: set[str] = set()
+    seen: dict[str, int] = {}
+    lines: list[int] = []
+    for line, raw in rows:
+        lines.append(line)
+        if not isinstance(raw, dict):
+            errors.append(RowError(line, "*", "record is not an object"))
+            continue
+        extra.update(k for k in raw if k not in names)
+        rid = raw.get(id_col)
+        rid_s = str(rid).strip() if isinstance(rid, (str, int)) else None
+        rec: dict[str, Any] = {}
+        for col in cols:
+            val = raw.get(col.name)
+            if _blank(val):
+                if col.required:
+                    errors.append(RowError(line, col.name, "required but empty", rid_s))
+                rec[col.name] = list(col.default) if isinstance(col.default, list) else col.default
+                continue
+            try:
+                rec[col.name] = col.parse(val)
+            except _Bad as bad:
+                errors.append(RowError(line, col.name, bad.reason, rid_s))
+                rec[col.name] = col.default
+        if kind == "partners" and not rec.get("online"):
+            for c in ("latitude", "longitude"):
+                if rec.get(c) is None and not any(e.line == line and e.column == c for e in errors):
+                    errors.append(RowError(line, c, "required unless online is true", rid_s))
+        if kind == "partners" and (rec.get("latitude") is None) != (rec.get("longitude") is None):
+            errors.append(RowError(line, "latitude", "give both latitude and longitude", rid_s))
+        key = rec.get(id_col)
+        if kind == "outcomes" and key is None and not any(e.line == line for e in errors):
+            key = rec["outcome_id"] = outcome_key(rec)
+        if key is not None:
+            if key in seen:
+                errors.append(
+                    RowError(line, id_col, f"duplicate id {key!r} (first on line {seen[key]})")
+                )
+            else:
+                seen[key] = line
+        out.append(rec)
+    if errors:
+        raise ValidationError(source, errors)
+    warnings = [f"{source}: ignored extra column(s): {', '.join(sorted(extra))}"] if extra else []
+    frame = pd.DataFrame(out, columns=[c.name for c in cols])
+    frame.attrs["lines"] = lines
+    return frame, warnings
+
+
+def read_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    """Yield ``(line number, record)`` from a CSV or JSON Lines file, by extension."""
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        with path.open(encoding="utf-8-sig", newline="") as fh:
+            reader = csv.DictReader(fh)
+            if not reader.fieldnames:
+                return
+            start = reader.line_num + 1
+            for rec in reader:
+                if None in rec:
+                    raise ValidationError(
+                        path.name, [RowError(start, "*", "more values than header columns")]
+                    )
+                yield start, dict(rec)
+                start = reader.line_num + 1
+    elif suffix in (".jsonl", ".ndjson"):
+        with path.open(encoding="utf-8") as fh:
+            for i, line in enumerate(fh, start=1):
+                if not line.strip():
+                    continue
+                try:
+                    yield i, json.loads(line)
+                except json.JSONDecodeError as exc:
+                    raise ValidationError(
+                        path.name, [RowError(i, "*", f"not valid JSON ({exc.msg})")]
+                    ) from None
+    else:
+        raise ValidationError(
+            path.name, [RowError(0, "*", "unknown file type; use .csv or .jsonl")]
+        )
+
+
+def read_file(kind: str, path: Path | str, vocab: Vocabulary | None = None):
+    """Read and validate one input file; see :func:`validate_records`."""
+    p = Path(path)
+    if not p.is_file():
+        raise ValidationError(str(p), [RowError(0, "*", "file not found")])
+    try:
+        rows = list(read_rows(p))
+    except UnicodeDecodeError:
+        raise ValidationError(p.name, [RowError(0, "*", "file is not UTF-8")]) from None
+    if not rows:
+        raise ValidationError(p.name, [RowError(1, "*", "no records")])
+    return validate_records(kind, rows, p.name, vocab)

@@ -1,0 +1,278 @@
+"""Storage of schools, partners and outcome events in a SQL database (SQLAlchemy Core).
+
+An embedded SQLite file by default; any SQLAlchemy URL (PostgreSQL, ...) works. Lists are
+stored as ``;``-joined text, which every backend indexes and compares the same way.
+Writes are transactional: a load either stores every record it was given or nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection, Engine
+
+from matcher.errors import MatcherError, NotFoundError, RowError, ValidationError
+
+metadata = sa.MetaData()
+
+LIST_COLUMNS = {
+    "schools": ("needs", "offers", "languages"),
+    "partners": ("offers", "needs", "levels", "languages"),
+    "outcomes": (),
+}
+
+schools = sa.Table(
+    "schools",
+    metadata,
+    sa.Column("school_id", sa.String(64), primary_key=True),
+    sa.Column("name", sa.String(300), nullable=False),
+    sa.Column("level", sa.String(8), nullable=False),
+    sa.Column("ownership", sa.String(16), nullable=False),
+    sa.Column("province", sa.String(120), nullable=False),
+    sa.Column("regency", sa.String(120), nullable=False, index=True),
+    sa.Column("district", sa.String(120), nullable=False, index=True),
+    sa.Column("latitude", sa.Float, nullable=False),
+    sa.Column("longitude", sa.Float, nullable=False),
+    sa.Column("students", sa.Integer),
+    sa.Column("teachers", sa.Integer),
+    sa.Column("accreditation", sa.String(8), nullable=False),
+    sa.Column("needs", sa.Text, nullable=False),
+    sa.Column("offers", sa.Text, nullable=False),
+    sa.Column("description", sa.Text, nullable=False),
+    sa.Column("languages", sa.Text, nullable=False),
+    sa.Column("capacity", sa.Integer, nullable=False),
+    sa.Column("updated_at", sa.DateTime, nullable=False),
+)
+
+partners = sa.Table(
+    "partners",
+    metadata,
+    sa.Column("partner_id", sa.String(64), primary_key=True),
+    sa.Column("name", sa.String(300), nullable=False),
+    sa.Column("type", sa.String(16), nullable=False),
+    sa.Column("sector", sa.String(120), nullable=False),
+    sa.Column("province", sa.String(120), nullable=False),
+    sa.Column("regency", sa.String(120), nullable=False),
+    sa.Column("latitude", sa.Float),
+    sa.Column("longitude", sa.Float),
+    sa.Column("service_radius_km", sa.Float, nullable=False),
+    sa.Column("online", sa.Boolean, nullable=False),
+    sa.Column("offers", sa.Text, nullable=False),
+    sa.Column("needs", sa.Text, nullable=False),
+    sa.Column("levels", sa.Text, nullable=False),
+    sa.Column("description", sa.Text, nullable=False),
+    sa.Column("languages", sa.Text, nullable=False),
+    sa.Column("capacity", sa.Integer, nullable=False),
+    sa.Column("updated_at", sa.DateTime, nullable=False),
+)
+
+outcomes = sa.Table(
+    "outcomes",
+    metadata,
+    sa.Column("outcome_id", sa.String(80), primary_key=True),
+    sa.Column("school_id", sa.String(64), nullable=False, index=True),
+    sa.Column("partner_id", sa.String(64), nullable=False, index=True),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("school_rating", sa.Integer),
+    sa.Column("partner_rating", sa.Integer),
+    sa.Column("recorded_at", sa.DateTime, nullable=False, index=True),
+    sa.Column("loaded_at", sa.DateTime, nullable=False),
+)
+
+TABLES = {"schools": schools, "partners": partners, "outcomes": outcomes}
+KEYS = {"schools": "school_id", "partners": "partner_id", "outcomes": "outcome_id"}
+_CHUNK = 500
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def _to_rows(kind: str, frame: pd.DataFrame) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = frame.to_dict("records")  # type: ignore[assignment]
+    lists = LIST_COLUMNS[kind]
+    stamp = _now()
+    for r in rows:
+        for c in lists:
+            r[c] = ";".join(r[c] or [])
+        for k, v in r.items():
+            if isinstance(v, float) and v != v:  # NaN from pandas means "not given"
+                r[k] = None
+        r["loaded_at" if kind == "outcomes" else "updated_at"] = stamp
+    return rows
+
+
+class Store:
+    """Schools, partners and outcomes in one database.
+
+    Parameters
+    ----------
+    url : str
+        SQLAlchemy URL; ``sqlite:///path.db`` creates the file and its folder.
+    """
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
+            Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.engine: Engine = sa.create_engine(url, future=True)
+            if self.engine.dialect.name == "sqlite":
+                sa.event.listen(self.engine, "connect", _sqlite_pragmas)
+            metadata.create_all(self.engine)
+        except (sa.exc.ArgumentError, sa.exc.NoSuchModuleError) as exc:
+            raise MatcherError(f"cannot use database URL {url!r}: {exc}") from None
+        except sa.exc.OperationalError as exc:
+            raise MatcherError(f"cannot open database {url!r}: {exc.orig}") from None
+
+    # -- writing -------------------------------------------------------------------------
+
+    def load(self, frames: dict[str, pd.DataFrame]) -> dict[str, int]:
+        """Store validated frames in one transaction; upsert schools and partners by id,
+        insert outcome events once per ``outcome_id``.
+
+        Outcome events must name schools and partners that exist (stored or in this load);
+        otherwise nothing is written. Returns the number of records written per kind.
+        """
+        counts: dict[str, int] = {}
+        with self.engine.begin() as conn:
+            for kind in ("schools", "partners"):
+                if kind in frames and len(frames[kind]):
+                    counts[kind] = self._upsert(conn, kind, frames[kind])
+            if "outcomes" in frames and len(frames["outcomes"]):
+                self._check_references(conn, frames["outcomes"])
+                counts["outcomes"] = self._insert_outcomes(conn, frames["outcomes"])
+        return counts
+
+    def _upsert(self, conn: Connection, kind: str, frame: pd.DataFrame) -> int:
+        table, key = TABLES[kind], KEYS[kind]
+        rows = _to_rows(kind, frame)
+        ids = [r[key] for r in rows]
+        for i in range(0, len(ids), _CHUNK):
+            conn.execute(table.delete().where(table.c[key].in_(ids[i : i + _CHUNK])))
+        for i in range(0, len(rows), 5000):
+            conn.execute(table.insert(), rows[i : i + 5000])
+        return len(rows)
+
+    def _existing(self, conn: Connection, kind: str, ids: Sequence[str]) -> set[str]:
+        table, key = TABLES[kind], KEYS[kind]
+        found: set[str] = set()
+        uniq = list(dict.fromkeys(ids))
+        for i in range(0, len(uniq), _CHUNK):
+            q = sa.select(table.c[key]).where(table.c[key].in_(uniq[i : i + _CHUNK]))
+            found.update(conn.execute(q).scalars())
+        return found
+
+    def _check_references(self, conn: Connection, frame: pd.DataFrame) -> None:
+        errors: list[RowError] = []
+        for kind, col in (("schools", "school_id"), ("partners", "partner_id")):
+            ids = frame[col].tolist()
+            known = self._existing(conn, kind, ids)
+            lines = frame.attrs.get("lines") or list(range(1, len(frame) + 1))
+            oids = frame["outcome_id"].tolist()
+            for pos, v in enumerate(ids):
+                if v not in known:
+                    why = f"unknown {kind[:-1]} {v!r}"
+                    errors.append(RowError(int(lines[pos]), col, why, str(oids[pos])))
+        if errors:
+            raise ValidationError("outcomes", errors)
+
+    def _insert_outcomes(self, conn: Connection, frame: pd.DataFrame) -> int:
+        rows = _to_rows("outcomes", frame)
+        dialect = conn.dialect.name
+        if dialect in ("sqlite", "postgresql"):
+            insert = sqlite.insert if dialect == "sqlite" else postgresql.insert
+            total = 0
+            for i in range(0, len(rows), 5000):
+                stmt = insert(outcomes).on_conflict_do_nothing(index_elements=["outcome_id"])
+                res = conn.execute(stmt.returning(outcomes.c.outcome_id), rows[i : i + 5000])
+                total += len(res.all())
+            return total
+        known = self._existing(conn, "outcomes", [r["outcome_id"] for r in rows])
+        fresh = [r for r in rows if r["outcome_id"] not in known]
+        if fresh:
+            conn.execute(outcomes.insert(), fresh)
+        return len(fresh)
+
+    def delete(self, kind: str, record_id: str) -> None:
+        """Delete one school or partner and its outcome events."""
+        table, key = TABLES[kind], KEYS[kind]
+        with self.engine.begin() as conn:
+            res = conn.execute(table.delete().where(table.c[key] == record_id))
+            if res.rowcount == 0:
+                raise NotFoundError(f"no {kind[:-1]} with id {record_id!r}")
+            conn.execute(outcomes.delete().where(outcomes.c[key] == record_id))
+
+    # -- reading -------------------------------------------------------------------------
+
+    def frame(self, kind: str, where: sa.ColumnElement[bool] | None = None) -> pd.DataFrame:
+        """All records of one kind (optionally filtered) as a typed DataFrame."""
+        table = TABLES[kind]
+        q = sa.select(*[c for c in table.c if c.name not in ("updated_at", "loaded_at")])
+        if where is not None:
+            q = q.where(where)
+        q = q.order_by(table.c[KEYS[kind]])
+        with self.engine.connect() as conn:
+            res = conn.execute(q)
+            df = pd.DataFrame(res.fetchall(), columns=list(res.keys()))
+        for c in LIST_COLUMNS[kind]:
+            df[c] = [s.split(";") if s else [] for s in df[c].tolist()]
+        if kind == "outcomes" and len(df):
+            df["recorded_at"] = pd.to_datetime(df["recorded_at"])
+        return df
+
+    def get(self, kind: str, record_id: str) -> dict[str, Any]:
+        """One record as a dict, or NotFoundError."""
+        df = self.frame(kind, TABLES[kind].c[KEYS[kind]] == record_id)
+        if not len(df):
+            raise NotFoundError(f"no {kind[:-1]} with id {record_id!r}")
+        rec = df.iloc[0].to_dict()
+        return {str(k): (None if _isnan(v) else v) for k, v in rec.items()}
+
+    def counts(self) -> dict[str, int]:
+        with self.engine.connect() as conn:
+            return {
+                k: int(conn.execute(sa.select(sa.func.count()).select_from(t)).scalar_one())
+                for k, t in TABLES.items()
+            }
+
+    def fingerprint(self) -> str:
+        """A short hash of what is stored, to tell whether a model saw the same data."""
+        import hashlib
+
+        h = hashlib.sha256()
+        with self.engine.connect() as conn:
+            for kind, t in TABLES.items():
+                stamp = t.c["loaded_at" if kind == "outcomes" else "updated_at"]
+                row = conn.execute(sa.select(sa.func.count(), sa.func.max(stamp))).one()
+                h.update(f"{kind}:{row[0]}:{row[1]}".encode())
+        return h.hexdigest()[:16]
+
+    def outcomes_since(self, when: datetime | None) -> int:
+        """How many outcome events were loaded after ``when`` (all if None)."""
+        q = sa.select(sa.func.count()).select_from(outcomes)
+        if when is not None:
+            q = q.where(outcomes.c.loaded_at > when)
+        with self.engine.connect() as conn:
+            return int(conn.execute(q).scalar_one())
+
+    def ids(self, kind: str, ids: Iterable[str]) -> set[str]:
+        with self.engine.connect() as conn:
+            return self._existing(conn, kind, list(ids))
+
+
+def _isnan(v: Any) -> bool:
+    return isinstance(v, float) and v != v
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA busy_timeout=30000")
+    cur.close()
