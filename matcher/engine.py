@@ -18,7 +18,7 @@ import pandas as pd
 
 from matcher import schema
 from matcher.config import Settings
-from matcher.errors import MatcherError, NotFoundError, ValidationError
+from matcher.errors import MatcherError, NotFoundError, RowError, ValidationError
 from matcher.evaluation import (
     evaluate_scorers,
     model_scorer,
@@ -85,6 +85,56 @@ class Engine:
         """Validate and store records given as dicts (the API's PUT and POST)."""
         frame, _ = schema.validate_records(kind, list(enumerate(records, start=1)), kind)
         return self.store.load({kind: frame})
+
+    def get(self, kind: str, record_id: str) -> dict[str, Any]:
+        """One stored school or partner (``kind`` is "schools" or "partners")."""
+        return self.store.get(kind, record_id)
+
+    def list_records(
+        self, kind: str, filters: dict[str, str] | None = None, limit: int = 50, offset: int = 0
+    ) -> tuple[int, list[dict[str, Any]]]:
+        """A page of stored records with exact-value filters; returns (total, records)."""
+        total, frame = self.store.page(kind, filters, limit, offset)
+        recs = frame.astype(object).where(frame.notna(), None).to_dict("records")
+        return total, [{str(k): v for k, v in r.items()} for r in recs]
+
+    def put(self, kind: str, record_id: str, record: dict[str, Any]) -> dict[str, Any]:
+        """Create or replace one school or partner, validated exactly as a file row."""
+        key = schema.ID_COLUMN[kind]
+        body = dict(record)
+        if body.get(key) not in (None, "", record_id):
+            raise ValidationError(
+                kind, [RowError(1, key, f"{body[key]!r} differs from the id in the path")]
+            )
+        body[key] = record_id
+        self.load_records(kind, [body])
+        return self.store.get(kind, record_id)
+
+    def delete(self, kind: str, record_id: str) -> None:
+        """Delete one school or partner together with its outcome events."""
+        self.store.delete(kind, record_id)
+
+    def record_outcomes(self, records: list[dict[str, Any]]) -> dict[str, int]:
+        """Store outcome events; an event already stored (same outcome_id) is not added
+        again. Unknown school or partner ids reject the whole batch."""
+        if not records:
+            raise ValidationError("outcomes", [RowError(1, "*", "no events given")])
+        frame, _ = schema.validate_records(
+            "outcomes", list(enumerate(records, start=1)), "outcomes"
+        )
+        added = self.store.load({"outcomes": frame}).get("outcomes", 0)
+        return {"received": len(frame), "added": added, "duplicates": len(frame) - added}
+
+    def health(self) -> dict[str, Any]:
+        """Status, active model version and stored counts."""
+        counts = self.store.counts()
+        return {
+            "status": "ok",
+            "model_version": self.models.active_version(),
+            "schools": counts["schools"],
+            "partners": counts["partners"],
+            "outcomes": counts["outcomes"],
+        }
 
     def load_sample(self) -> dict[str, int]:
         d = self.settings.data_dir / "sample"
@@ -300,6 +350,17 @@ class Engine:
                     "model_version": version,
                 }
             )
+
+    def rank_table(
+        self,
+        regency: str | None = None,
+        district: str | None = None,
+        school_ids: list[str] | None = None,
+        k: int = 10,
+    ) -> pd.DataFrame:
+        """Batch ranking of a regency, a district or a list of schools as one table."""
+        rows = self.select_schools(regency, district, False, school_ids)
+        return rank_frame(self.rank(rows, k))
 
 
 def _check_k(k: int) -> None:

@@ -220,7 +220,7 @@ class Store:
         q = q.order_by(table.c[KEYS[kind]])
         with self.engine.connect() as conn:
             res = conn.execute(q)
-            df = pd.DataFrame(res.fetchall(), columns=list(res.keys()))
+            df = pd.DataFrame(res.fetchall(), columns=[str(k) for k in res.keys()])  # noqa: SIM118
         for c in LIST_COLUMNS[kind]:
             df[c] = [s.split(";") if s else [] for s in df[c].tolist()]
         if kind == "outcomes" and len(df):
@@ -234,6 +234,31 @@ class Store:
             raise NotFoundError(f"no {kind[:-1]} with id {record_id!r}")
         rec = df.iloc[0].to_dict()
         return {str(k): (None if _isnan(v) else v) for k, v in rec.items()}
+
+    def page(
+        self, kind: str, filters: dict[str, str] | None = None, limit: int = 50, offset: int = 0
+    ) -> tuple[int, pd.DataFrame]:
+        """One page of records matching exact-value ``filters`` (case-insensitive), ordered
+        by id, and the total number of matches."""
+        table = TABLES[kind]
+        cond: list[sa.ColumnElement[bool]] = []
+        for col, val in (filters or {}).items():
+            if col not in table.c:
+                raise MatcherError(f"cannot filter {kind} by {col!r}")
+            cond.append(sa.func.lower(table.c[col]) == str(val).lower())
+        where = sa.and_(*cond) if cond else None
+        count_q = sa.select(sa.func.count()).select_from(table)
+        if where is not None:
+            count_q = count_q.where(where)
+        with self.engine.connect() as conn:
+            total = int(conn.execute(count_q).scalar_one())
+            q = sa.select(table.c[KEYS[kind]]).order_by(table.c[KEYS[kind]])
+            if where is not None:
+                q = q.where(where)
+            ids = list(conn.execute(q.limit(limit).offset(offset)).scalars())
+        if not ids:
+            return total, self.frame(kind, sa.false())
+        return total, self.frame(kind, table.c[KEYS[kind]].in_(ids))
 
     def counts(self) -> dict[str, int]:
         with self.engine.connect() as conn:

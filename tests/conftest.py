@@ -1,0 +1,146 @@
+"""Shared fixtures: a tiny world whose right answers are known, and engines on temporary
+databases and model folders."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from matcher.config import Settings
+from matcher.engine import Engine
+
+SURABAYA = (-7.2575, 112.7521)
+
+SCHOOL_COLS = [
+    "school_id", "name", "level", "ownership", "province", "regency", "district",
+    "latitude", "longitude", "students", "teachers", "accreditation", "needs", "offers",
+    "description", "languages", "capacity",
+]  # fmt: skip
+PARTNER_COLS = [
+    "partner_id", "name", "type", "sector", "province", "regency", "latitude", "longitude",
+    "service_radius_km", "online", "offers", "needs", "levels", "description", "languages",
+    "capacity",
+]  # fmt: skip
+OUTCOME_COLS = [
+    "outcome_id", "school_id", "partner_id", "status", "school_rating", "partner_rating",
+    "recorded_at",
+]  # fmt: skip
+
+
+def school(sid: str, **kw: Any) -> dict[str, Any]:
+    rec = {
+        "school_id": sid,
+        "name": f"SMP Negeri {sid}",
+        "level": "SMP",
+        "ownership": "negeri",
+        "province": "Jawa Timur",
+        "regency": "Kota Surabaya",
+        "district": "Semampir",
+        "latitude": SURABAYA[0],
+        "longitude": SURABAYA[1],
+        "students": 300,
+        "teachers": 20,
+        "accreditation": "B",
+        "needs": "funding",
+        "offers": "",
+        "description": "",
+        "languages": "id",
+        "capacity": 3,
+    }
+    rec.update(kw)
+    return rec
+
+
+def partner(pid: str, **kw: Any) -> dict[str, Any]:
+    rec = {
+        "partner_id": pid,
+        "name": f"Partner {pid}",
+        "type": "company",
+        "sector": "ICT",
+        "province": "Jawa Timur",
+        "regency": "Kota Surabaya",
+        "latitude": SURABAYA[0] + 0.01,
+        "longitude": SURABAYA[1] + 0.01,
+        "service_radius_km": 50,
+        "online": "false",
+        "offers": "funding",
+        "needs": "",
+        "levels": "",
+        "description": "",
+        "languages": "id",
+        "capacity": 5,
+    }
+    rec.update(kw)
+    return rec
+
+
+def write_csv(path: Path, cols: list[str], rows: list[dict[str, Any]]) -> Path:
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=cols, extrasaction="ignore")
+        w.writeheader()
+        for r in rows:
+            w.writerow({c: r.get(c, "") for c in cols})
+    return path
+
+
+def known_world() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """S1 needs teacher training and devices and offers a research site; P-EXACT gives
+    exactly that and needs exactly that; P-ONESIDED gives it but needs what S1 cannot
+    give; P-FAR is out of its radius; P-ONLINE is as far but works online; P-SMK serves
+    only SMK schools."""
+    schools = [
+        school(
+            "S1",
+            needs="teacher_training;digital_devices",
+            offers="research_site",
+            description="Sekolah kecil di Semampir",
+        ),
+        school("S2", needs="funding", description="Kami butuh laptop untuk lab komputer"),
+        school("S3", needs="sports;arts_culture", offers="venue_facilities"),
+        school("S4", needs="internships", level="SMK", offers="talent_pipeline"),
+        school("S5", needs="inclusive_education", level="SLB"),
+    ]
+    exact = {"offers": "teacher_training;digital_devices", "needs": "research_site"}
+    partners = [
+        partner("P-EXACT", type="university", **exact),
+        partner(
+            "P-ONESIDED",
+            offers="teacher_training;digital_devices",
+            needs="talent_pipeline;program_reach",
+        ),
+        partner("P-FAR", latitude=-8.6, longitude=115.2, **exact),
+        partner("P-ONLINE", latitude=-8.6, longitude=115.2, online="true", **exact),
+        partner("P-SMK", levels="SMK", **exact),
+        partner("P-SPORT", offers="sports;arts_culture", needs="venue_facilities"),
+        partner("P-DEVICES", offers="digital_devices", needs="csr_impact"),
+    ]
+    return schools, partners
+
+
+@pytest.fixture
+def world_files(tmp_path: Path) -> dict[str, Path]:
+    schools, partners = known_world()
+    return {
+        "schools": write_csv(tmp_path / "schools.csv", SCHOOL_COLS, schools),
+        "partners": write_csv(tmp_path / "partners.csv", PARTNER_COLS, partners),
+    }
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(db_url=f"sqlite:///{tmp_path / 'test.db'}", models_dir=tmp_path / "models")
+
+
+@pytest.fixture
+def engine(settings: Settings) -> Engine:
+    return Engine(settings)
+
+
+@pytest.fixture
+def world_engine(engine: Engine, world_files: dict[str, Path]) -> Engine:
+    engine.load_files(world_files["schools"], world_files["partners"])
+    engine.train(evaluate=False)
+    return engine

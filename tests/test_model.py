@@ -1,0 +1,106 @@
+"""Known-answer tests of the two-way model, filters and ranking."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from matcher.engine import Engine
+from matcher.errors import MatcherError, NotFoundError
+
+
+def ids(result: dict) -> list[str]:
+    return [s["partner_id"] for s in result["suggestions"]]
+
+
+def test_exact_two_way_match_ranks_first(world_engine: Engine) -> None:
+    got = ids(world_engine.suggest("S1", k=10))
+    assert got[0] == "P-EXACT"
+
+
+def test_one_sided_match_ranks_below_mutual_match(world_engine: Engine) -> None:
+    res = world_engine.suggest("S1", k=10)["suggestions"]
+    by_id = {s["partner_id"]: s for s in res}
+    assert by_id["P-ONESIDED"]["score"] < by_id["P-EXACT"]["score"]
+    assert by_id["P-ONESIDED"]["school_benefit"] == pytest.approx(
+        by_id["P-EXACT"]["school_benefit"], abs=1e-6
+    )
+    assert by_id["P-ONESIDED"]["partner_benefit"] < by_id["P-EXACT"]["partner_benefit"]
+
+
+def test_out_of_radius_absent_unless_online(world_engine: Engine) -> None:
+    got = ids(world_engine.suggest("S1", k=10))
+    assert "P-FAR" not in got
+    assert "P-ONLINE" in got
+
+
+def test_partner_levels_filter(world_engine: Engine) -> None:
+    assert "P-SMK" not in ids(world_engine.suggest("S1", k=10))
+    assert "P-SMK" in ids(world_engine.suggest("S4", k=10))
+
+
+def test_scores_sorted_descending(world_engine: Engine) -> None:
+    scores = [s["score"] for s in world_engine.suggest("S1", k=10)["suggestions"]]
+    assert scores == sorted(scores, reverse=True)
+    assert all(np.isfinite(scores))
+
+
+def test_need_only_in_text_meets_offer(world_engine: Engine) -> None:
+    res = world_engine.suggest("S2", k=10, lang="en")["suggestions"]
+    by_id = {s["partner_id"]: s for s in res}
+    gains = {g["code"]: g["source"] for g in by_id["P-DEVICES"]["school_gains"]}
+    assert gains.get("digital_devices") == "text"
+    assert "from the description" in by_id["P-DEVICES"]["explanation"]
+
+
+def test_explanation_languages(world_engine: Engine) -> None:
+    id_text = world_engine.suggest("S1", k=1, lang="id")["suggestions"][0]["explanation"]
+    en_text = world_engine.suggest("S1", k=1, lang="en")["suggestions"][0]["explanation"]
+    assert "Sekolah mendapat" in id_text and "pelatihan guru" in id_text
+    assert "The school gains" in en_text and "teacher training" in en_text
+    assert "lokasi dan subjek penelitian" in id_text  # what the partner gets back
+
+
+def test_partner_side_suggestions(world_engine: Engine) -> None:
+    res = world_engine.suggest_for_partner("P-SPORT", k=5)
+    assert res["suggestions"][0]["school_id"] == "S3"
+    smk = world_engine.suggest_for_partner("P-SMK", k=5)
+    assert {s["school_id"] for s in smk["suggestions"]} == {"S4"}
+
+
+def test_active_pair_not_suggested_and_capacity(world_engine: Engine, tmp_path) -> None:
+    from tests.conftest import OUTCOME_COLS, write_csv
+
+    rows = [
+        {"outcome_id": "o1", "school_id": "S1", "partner_id": "P-EXACT", "status": "active",
+         "recorded_at": "2025-01-01"},
+    ]  # fmt: skip
+    world_engine.load_files(outcomes=write_csv(tmp_path / "o.csv", OUTCOME_COLS, rows))
+    assert "P-EXACT" not in ids(world_engine.suggest("S1", k=10))
+
+
+def test_unknown_school_and_bad_k(world_engine: Engine) -> None:
+    with pytest.raises(NotFoundError, match="NOPE"):
+        world_engine.suggest("NOPE")
+    with pytest.raises(MatcherError, match="k must be"):
+        world_engine.suggest("S1", k=0)
+
+
+@pytest.mark.parametrize("fusion", ["harmonic", "geometric", "min"])
+def test_one_sided_pair_scores_zero_under_strict_fusions(fusion: str) -> None:
+    from matcher.similarity import fuse
+
+    f, b = np.array([[1.0, 0.8]]), np.array([[0.0, 0.8]])
+    out = fuse(f, b, fusion)
+    assert out[0, 0] == 0.0 and out[0, 1] == pytest.approx(0.8)
+
+
+def test_batch_rank_matches_single_suggestions(world_engine: Engine) -> None:
+    from matcher.engine import rank_frame
+
+    rows = world_engine.select_schools(regency="Kota Surabaya")
+    df = rank_frame(world_engine.rank(rows, k=3))
+    one = world_engine.suggest("S1", k=3)["suggestions"]
+    got = df[df["school_id"] == "S1"].sort_values("rank")
+    assert got["partner_id"].tolist() == [s["partner_id"] for s in one]
+    assert np.allclose(got["score"], [s["score"] for s in one], atol=1e-6)
