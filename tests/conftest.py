@@ -4,6 +4,7 @@ databases and model folders."""
 from __future__ import annotations
 
 import csv
+import os
 from pathlib import Path
 from typing import Any
 
@@ -129,9 +130,38 @@ def world_files(tmp_path: Path) -> dict[str, Path]:
     }
 
 
+PG_URL = os.environ.get("MATCHER_TEST_PG", "")
+# Modules whose tests run against every database backend (SQLite always, PostgreSQL when
+# MATCHER_TEST_PG names a server, as .ci/run arranges).
+BACKEND_MODULES = ("test_storage", "tests.api.")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    mod = metafunc.module.__name__
+    if "db_backend" in metafunc.fixturenames and any(m in mod for m in BACKEND_MODULES):
+        metafunc.parametrize("db_backend", ["sqlite", "postgresql"], indirect=True)
+
+
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    return Settings(db_url=f"sqlite:///{tmp_path / 'test.db'}", models_dir=tmp_path / "models")
+def db_backend(request: pytest.FixtureRequest) -> str:
+    return getattr(request, "param", "sqlite")
+
+
+@pytest.fixture
+def settings(tmp_path: Path, db_backend: str) -> Settings:
+    url = f"sqlite:///{tmp_path / 'test.db'}"
+    if db_backend == "postgresql":
+        if not PG_URL:
+            pytest.skip("no PostgreSQL server (set MATCHER_TEST_PG)")
+        import sqlalchemy as sa
+
+        from matcher.storage import metadata
+
+        eng = sa.create_engine(PG_URL)
+        metadata.drop_all(eng)
+        eng.dispose()
+        url = PG_URL
+    return Settings(db_url=url, models_dir=tmp_path / "models")
 
 
 @pytest.fixture

@@ -1,0 +1,101 @@
+"""The command line end to end on a temporary database."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from matcher.cli import main
+from tests.conftest import SCHOOL_COLS, school, write_csv
+
+
+@pytest.fixture
+def cli(settings, world_files):
+    base = ["--db", settings.db_url, "--models", str(settings.models_dir), "-q"]
+
+    def run(*args: str) -> int:
+        cmd, rest = args[0], list(args[1:])
+        if cmd == "models":
+            return main([cmd, rest[0], *base, *rest[1:]])
+        return main([cmd, *base, *rest])
+
+    assert run("load", "--schools", str(world_files["schools"]), "--partners",
+               str(world_files["partners"])) == 0  # fmt: skip
+    assert run("train", "--no-eval") == 0
+    return run
+
+
+def test_suggest_json_shape(cli, capsys) -> None:
+    capsys.readouterr()
+    assert cli("suggest", "S1", "--format", "json", "-k", "3") == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["school_id"] == "S1" and out["model_version"].startswith("v")
+    first = out["suggestions"][0]
+    assert first["rank"] == 1 and first["partner_id"] == "P-EXACT"
+    assert isinstance(first["score"], float) and "Sekolah mendapat" in first["explanation"]
+
+
+def test_suggest_table_and_csv(cli, capsys) -> None:
+    capsys.readouterr()
+    assert cli("suggest", "S1", "--explain", "--lang", "en") == 0
+    out = capsys.readouterr().out
+    assert "P-EXACT" in out and "The school gains" in out and "online" in out
+    assert cli("suggest", "--partner", "P-SPORT", "--format", "csv") == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("rank,school_id") and lines[1].split(",")[1] == "S3"
+
+
+def test_rank_outputs(cli, tmp_path: Path, capsys) -> None:
+    for ext in ("csv", "json", "xlsx"):
+        out = tmp_path / f"r.{ext}"
+        assert cli("rank", "--regency", "kota surabaya", "-k", "2", "--out", str(out)) == 0
+        df = {"csv": pd.read_csv, "json": pd.read_json, "xlsx": pd.read_excel}[ext](out)
+        assert {"school_id", "rank", "partner_id", "score"} <= set(df.columns)
+        assert df.groupby("school_id")["rank"].max().max() <= 2
+    capsys.readouterr()
+    assert cli("rank", "--district", "Semampir", "-k", "1") == 0
+    assert capsys.readouterr().out.startswith("school_id,rank,partner_id,score")
+
+
+@pytest.mark.parametrize(
+    ("args", "needle", "code"),
+    [
+        (("suggest", "NOPE"), "no school with id 'NOPE'", 3),
+        (("suggest", "S1", "-k", "0"), "k must be between", 2),
+        (("rank", "--regency", "Atlantis"), "no schools with regency 'Atlantis'", 3),
+        (("rank", "--all", "--out", "x.pdf"), ".csv, .json or .xlsx", 2),
+        (("models", "activate", "v0"), "no model version", 3),
+        (("load",), "nothing to load", 2),
+        (("evaluate",), "outcome events", 2),
+    ],
+)
+def test_user_errors_are_one_line(cli, capsys, args, needle, code) -> None:
+    capsys.readouterr()
+    assert cli(*args) == code
+    err = capsys.readouterr().err.strip()
+    assert needle in err and "\n" not in err and "Traceback" not in err
+
+
+def test_bad_load_names_rows_and_exits_nonzero(cli, tmp_path: Path, capsys) -> None:
+    path = write_csv(tmp_path / "bad.csv", SCHOOL_COLS, [school("Z", level="SMX", needs="x")])
+    capsys.readouterr()
+    assert cli("load", "--schools", str(path)) == 2
+    err = capsys.readouterr().err
+    assert "bad.csv rejected, nothing written" in err and "line 2" in err and "level" in err
+
+
+def test_console_script_runs(settings) -> None:
+    exe = Path(sys.executable).with_name("matcher")
+    res = subprocess.run(
+        [str(exe), "suggest", "S1", "--db", settings.db_url, "--models", str(settings.models_dir)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert res.returncode == 2 and "matcher train" in res.stderr
+    assert "Traceback" not in res.stderr
