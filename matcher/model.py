@@ -19,6 +19,7 @@ from sklearn.utils.validation import check_is_fitted
 from matcher.features import FeatureSpace
 from matcher.geo import distance_block
 from matcher.index import MatchIndex
+from matcher.outcomes import OutcomeModel, label_pairs
 from matcher.similarity import FUSIONS, fuse
 
 
@@ -51,6 +52,9 @@ class MatchModel(BaseEstimator):
     language_penalty : float
         Factor applied when school and partner share no language.
     text_weight, ngram_range, threshold, implicit : see :class:`FeatureSpace`.
+    outcome_weight : float
+        Weight of the learned chance of mutual success against the content score
+        (0 = content only). Used only when enough outcomes were recorded to learn from.
     """
 
     def __init__(
@@ -64,6 +68,7 @@ class MatchModel(BaseEstimator):
         ngram_range: tuple[int, int] = (3, 5),
         threshold: float = 0.8,
         implicit: bool = True,
+        outcome_weight: float = 0.5,
     ) -> None:
         self.fusion = fusion
         self.decay_km = decay_km
@@ -74,6 +79,7 @@ class MatchModel(BaseEstimator):
         self.ngram_range = ngram_range
         self.threshold = threshold
         self.implicit = implicit
+        self.outcome_weight = outcome_weight
 
     def fit(
         self,
@@ -93,6 +99,16 @@ class MatchModel(BaseEstimator):
             threshold=self.threshold,
             implicit=self.implicit,
         ).fit(schools, partners)
+        self.outcome_model_: OutcomeModel | None = None
+        self.outcome_note_ = "content only (outcome_weight is 0)"
+        if self.outcome_weight > 0 and outcomes is not None and len(outcomes):
+            labels = label_pairs(outcomes, as_of)
+            index = MatchIndex.build(self.features_, schools, partners, outcomes, as_of)
+            try:
+                self.outcome_model_ = OutcomeModel().fit(index, self, labels)
+                self.outcome_note_ = f"outcome model on {len(labels)} decided partnerships"
+            except ValueError as exc:
+                self.outcome_note_ = f"content only: {exc}"
         return self
 
     def index(
@@ -104,7 +120,10 @@ class MatchModel(BaseEstimator):
     ) -> MatchIndex:
         """Encode records into a :class:`MatchIndex` for scoring."""
         check_is_fitted(self, "features_")
-        return MatchIndex.build(self.features_, schools, partners, outcomes, as_of)
+        index = MatchIndex.build(self.features_, schools, partners, outcomes, as_of)
+        if self.outcome_model_ is not None:
+            self.outcome_model_.prepare(index, label_pairs(outcomes, as_of))
+        return index
 
     def score_block(
         self, index: MatchIndex, s_rows: np.ndarray, p_rows: np.ndarray | None = None
@@ -131,6 +150,12 @@ class MatchModel(BaseEstimator):
         ) > 0
         lang = np.where(shared, 1.0, self.language_penalty)
         score = (mutual * decay * lang).astype(np.float32)
+        om = self.outcome_model_
+        if om is not None and "outcome_s" in index.extra:
+            pair = om.pair_block(forward, backward, mutual, dist, online, shared)
+            chance = om.predict_block(index, s_rows, sel, pair)
+            a = self.outcome_weight
+            score = ((1.0 - a) * score + a * chance).astype(np.float32)
         score[~feasible] = -np.inf
         return Block(forward, backward, mutual, dist, feasible, score)
 

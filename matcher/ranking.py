@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from matcher.geo import distance_block
 from matcher.index import MatchIndex
 from matcher.model import Block, MatchModel
 
@@ -79,6 +80,37 @@ def recommend_schools(model: MatchModel, index: MatchIndex, partner_row: int, k:
     return Ranked(rows, fb.score, fb.forward, fb.backward, fb.distance)
 
 
+def reachable_partners(index: MatchIndex, s_rows: np.ndarray) -> np.ndarray | None:
+    """Partners that can reach at least one of ``s_rows``: online ones, and those whose
+    service radius reaches the schools' bounding circle. None means "all of them" (when
+    blocking would not prune much). Geographic blocking for batch ranking: only these
+    pairs are scored."""
+    xyz = index.s_xyz[s_rows]
+    centre = xyz.mean(axis=0)
+    norm = np.linalg.norm(centre)
+    if not np.isfinite(norm) or norm < 0.5:  # schools spread over a hemisphere
+        return None
+    centre = centre / norm
+    spread = float(distance_block(centre[None, :], xyz).max())
+    d = distance_block(centre[None, :], index.p_xyz)[0]
+    with np.errstate(invalid="ignore"):
+        ok = index.p_online | (d <= index.p_radius + spread)
+    if ok.mean() > 0.8:
+        return None
+    return np.flatnonzero(ok)
+
+
+def spatial_order(index: MatchIndex, s_rows: np.ndarray, cell_deg: float = 0.5) -> np.ndarray:
+    """``s_rows`` sorted by a coarse grid cell, so chunks are geographically compact."""
+    lat = index.schools["latitude"].to_numpy()[s_rows]
+    lon = index.schools["longitude"].to_numpy()[s_rows]
+    cy = np.floor((lat + 90) / cell_deg).astype(np.int64)
+    cx = np.floor((lon + 180) / cell_deg).astype(np.int64)
+    # serpentine rows keep neighbouring cells in neighbouring chunks
+    cx = np.where(cy % 2 == 0, cx, 10_000 - cx)
+    return s_rows[np.lexsort((lon, cx, cy))]
+
+
 def rank_batch(
     model: MatchModel,
     index: MatchIndex,
@@ -86,17 +118,24 @@ def rank_batch(
     k: int,
     chunk: int = 512,
     progress: Callable[[int], None] | None = None,
+    blocking: bool = True,
 ) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
     """Top-k partners for many schools, chunk by chunk so memory stays bounded.
 
     Yields ``(school_rows, partner_idx, scores)`` per chunk, ``partner_idx`` being
-    (chunk × k) with -1 where fewer than k partners are feasible.
+    (chunk × k) with -1 where fewer than k partners are feasible. With ``blocking``,
+    schools are taken in a spatial order and each chunk is scored only against the
+    partners that can reach it (the result is the same; the work is less).
     """
-    for start in range(0, len(school_rows), chunk):
-        rows = school_rows[start : start + chunk]
-        block = model.score_block(index, rows)
-        idx = top_k(block.score, k)
-        safe = np.where(idx >= 0, idx, 0)
-        yield rows, idx, np.where(idx >= 0, np.take_along_axis(block.score, safe, axis=1), np.nan)
+    ordered = spatial_order(index, school_rows) if blocking else school_rows
+    for start in range(0, len(ordered), chunk):
+        rows = ordered[start : start + chunk]
+        p_rows = reachable_partners(index, rows) if blocking else None
+        block = model.score_block(index, rows, p_rows)
+        local = top_k(block.score, k)
+        safe = np.where(local >= 0, local, 0)
+        scores = np.where(local >= 0, np.take_along_axis(block.score, safe, axis=1), np.nan)
+        idx = np.where(local >= 0, safe if p_rows is None else p_rows[safe], -1)
+        yield rows, idx, scores
         if progress:
             progress(len(rows))

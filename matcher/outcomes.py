@@ -1,0 +1,205 @@
+"""Learning from outcomes: which pairs succeed for both sides and last.
+
+Recorded events label pairs — mutual success (completed, no rating below 4), failure
+(declined, ended early, a low rating) or pending. A logistic regression learns the
+chance of mutual success from pair features: the content model's forward and backward
+match, distance, school level and partner type, and each side's track record (success
+rate shrunk toward the prior, so one event does not dominate, and how much history it
+has). Apart from the few pair terms, the model is additive in per-school and per-partner
+terms, so scoring stays a handful of vectorised operations over all partners.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator
+from sklearn.linear_model import LogisticRegression
+from sklearn.utils.validation import check_is_fitted
+
+from matcher.index import MatchIndex
+
+SUCCESS, FAILURE = 1, 0
+PAIR_FEATURES = ("forward", "backward", "mutual", "log_distance", "online", "shared_language")
+
+
+def label_pairs(outcomes: pd.DataFrame | None, as_of: datetime | None = None) -> pd.DataFrame:
+    """One row per pair with a decided outcome before ``as_of``: label 1 (mutual
+    success) or 0 (failure); pairs still pending are left out."""
+    cols = ["school_id", "partner_id", "label", "first_at"]
+    if outcomes is None or not len(outcomes):
+        return pd.DataFrame(columns=cols)
+    ev = outcomes if as_of is None else outcomes[outcomes["recorded_at"] < pd.Timestamp(as_of)]
+    if not len(ev):
+        return pd.DataFrame(columns=cols)
+    low = (ev["school_rating"].fillna(5) < 4) | (ev["partner_rating"].fillna(5) < 4)
+    ev = ev.assign(
+        success=(ev["status"] == "completed") & ~low,
+        failure=ev["status"].isin(["declined", "ended_early"]) | low,
+    )
+    g = ev.groupby(["school_id", "partner_id"], sort=False).agg(
+        success=("success", "any"), failure=("failure", "any"), first_at=("recorded_at", "min")
+    )
+    g = g[g["success"] | g["failure"]]
+    label = np.where(g["failure"], FAILURE, SUCCESS)
+    return g.reset_index().assign(label=label)[cols]
+
+
+@dataclass
+class TrackRecord:
+    """Per-row success counts on one side (aligned with the index rows)."""
+
+    n: np.ndarray
+    wins: np.ndarray
+
+    def rate(self, prior: float, strength: float) -> np.ndarray:
+        return (self.wins + strength * prior) / (self.n + strength)
+
+
+def track_records(labels: pd.DataFrame, row_of: dict[str, int], col: str, size: int) -> TrackRecord:
+    rows = labels[col].map(row_of)
+    ok = rows.notna().to_numpy()
+    r = rows[ok].astype(int).to_numpy()
+    y = labels["label"].to_numpy()[ok].astype(np.float64)
+    return TrackRecord(
+        n=np.bincount(r, minlength=size).astype(np.float64),
+        wins=np.bincount(r, weights=y, minlength=size),
+    )
+
+
+class OutcomeModel(BaseEstimator):
+    """Chance of mutual success of a pair, from pair features and track records.
+
+    Parameters
+    ----------
+    prior_strength : float
+        Pseudo-events pulling a side's success rate toward the overall rate.
+    negatives_per_positive : int
+        Unproposed feasible pairs sampled as non-successes per success, so the model
+        ranks among all candidates, not only among pairs that were tried.
+    C : float
+        Inverse regularisation of the logistic regression.
+    random_state : int
+        Seed for the negative sampling.
+    """
+
+    def __init__(
+        self,
+        prior_strength: float = 5.0,
+        negatives_per_positive: int = 3,
+        C: float = 1.0,
+        random_state: int = 0,
+    ) -> None:
+        self.prior_strength = prior_strength
+        self.negatives_per_positive = negatives_per_positive
+        self.C = C
+        self.random_state = random_state
+
+    # -- feature blocks --------------------------------------------------------------------
+
+    def side_terms(self, index: MatchIndex, labels: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+        """Per-school and per-partner feature matrices (track record and categories)."""
+        s_tr = track_records(labels, index.school_row, "school_id", index.n_schools)
+        p_tr = track_records(labels, index.partner_row, "partner_id", index.n_partners)
+        return self._side(index, s_tr, p_tr)
+
+    def _side(
+        self, index: MatchIndex, s_tr: TrackRecord, p_tr: TrackRecord
+    ) -> tuple[np.ndarray, np.ndarray]:
+        prior, k = self.prior_ if hasattr(self, "prior_") else 0.5, self.prior_strength
+        s_feat = np.column_stack(
+            [s_tr.rate(prior, k) - prior, np.log1p(s_tr.n), index.s.attrs]
+        ).astype(np.float64)
+        p_feat = np.column_stack(
+            [p_tr.rate(prior, k) - prior, np.log1p(p_tr.n), index.p.attrs]
+        ).astype(np.float64)
+        return s_feat, p_feat
+
+    @staticmethod
+    def pair_block(
+        forward: np.ndarray,
+        backward: np.ndarray,
+        mutual: np.ndarray,
+        distance: np.ndarray,
+        online: np.ndarray,
+        shared: np.ndarray,
+    ) -> list[np.ndarray]:
+        d = np.log1p(np.nan_to_num(distance, nan=0.0))
+        d = np.where(online, 0.0, d)
+        return [forward, backward, mutual, d, online.astype(np.float64), shared.astype(np.float64)]
+
+    # -- fitting -------------------------------------------------------------------------
+
+    def fit(self, index: MatchIndex, content, labels: pd.DataFrame) -> OutcomeModel:
+        """Fit on decided pairs in ``labels`` (from :func:`label_pairs`), scoring pair
+        features with ``content`` (a fitted MatchModel) on ``index``."""
+        labels = labels[
+            labels["school_id"].isin(index.school_row)
+            & labels["partner_id"].isin(index.partner_row)
+        ]
+        y = labels["label"].to_numpy()
+        if len(labels) < 20 or len(np.unique(y)) < 2:
+            raise ValueError("too few decided partnerships to learn from (need 20, both kinds)")
+        self.prior_ = float(y.mean())
+        rng = np.random.default_rng(self.random_state)
+        s_rows = index.school_rows(labels["school_id"].tolist())
+        p_rows = index.partner_rows(labels["partner_id"].tolist())
+        # Leave each pair's own label out of its sides' track records.
+        s_tr = track_records(labels, index.school_row, "school_id", index.n_schools)
+        p_tr = track_records(labels, index.partner_row, "partner_id", index.n_partners)
+        n_neg = int(self.negatives_per_positive * max(int(y.sum()), 1))
+        neg_s = rng.integers(0, index.n_schools, n_neg * 3)
+        neg_p = rng.integers(0, index.n_partners, n_neg * 3)
+        nb = content.score_pairs(index, neg_s, neg_p)
+        keep = np.flatnonzero(nb.feasible)[:n_neg]
+        neg_s, neg_p = neg_s[keep], neg_p[keep]
+        all_s = np.concatenate([s_rows, neg_s])
+        all_p = np.concatenate([p_rows, neg_p])
+        all_y = np.concatenate([y, np.zeros(len(neg_s), dtype=y.dtype)])
+        own = np.concatenate([y, np.full(len(neg_s), -1)])
+        X = self._design(index, content, all_s, all_p, s_tr, p_tr, own)
+        self.model_ = LogisticRegression(C=self.C, max_iter=2000).fit(X, all_y)
+        self.n_pairs_ = len(all_y)
+        return self
+
+    def _design(self, index, content, s_rows, p_rows, s_tr, p_tr, own) -> np.ndarray:
+        b = content.score_pairs(index, s_rows, p_rows)
+        shared = (index.s_lang[s_rows] * index.p_lang[p_rows]).sum(axis=1) > 0
+        pair = self.pair_block(
+            b.forward, b.backward, b.mutual, b.distance, index.p_online[p_rows], shared
+        )
+        decided = own >= 0
+        s_n, s_w = s_tr.n[s_rows] - decided, s_tr.wins[s_rows] - np.where(decided, own, 0)
+        p_n, p_w = p_tr.n[p_rows] - decided, p_tr.wins[p_rows] - np.where(decided, own, 0)
+        prior, k = self.prior_, self.prior_strength
+        s_cols = [((s_w + k * prior) / (s_n + k)) - prior, np.log1p(s_n)]
+        p_cols = [((p_w + k * prior) / (p_n + k)) - prior, np.log1p(p_n)]
+        return np.column_stack(
+            [*pair, *s_cols, index.s.attrs[s_rows], *p_cols, index.p.attrs[p_rows]]
+        ).astype(np.float64)
+
+    # -- scoring -------------------------------------------------------------------------
+
+    def prepare(self, index: MatchIndex, labels: pd.DataFrame) -> None:
+        """Precompute the per-school and per-partner additive logit terms on ``index``."""
+        check_is_fitted(self, "model_")
+        s_feat, p_feat = self.side_terms(index, labels)
+        w = self.model_.coef_[0]
+        n_pair = len(PAIR_FEATURES)
+        ws = w[n_pair : n_pair + s_feat.shape[1]]
+        wp = w[n_pair + s_feat.shape[1] :]
+        index.extra["outcome_s"] = (s_feat @ ws + self.model_.intercept_[0]).astype(np.float32)
+        index.extra["outcome_p"] = (p_feat @ wp).astype(np.float32)
+
+    def predict_block(
+        self, index: MatchIndex, s_rows: np.ndarray, p_sel, pair: list[np.ndarray]
+    ) -> np.ndarray:
+        """Chance of mutual success for a block, from precomputed side terms."""
+        w = self.model_.coef_[0].astype(np.float32)
+        logit = index.extra["outcome_s"][s_rows][:, None] + index.extra["outcome_p"][p_sel][None, :]
+        for j, f in enumerate(pair):
+            logit = logit + w[j] * f.astype(np.float32, copy=False)
+        return 1.0 / (1.0 + np.exp(-logit))
