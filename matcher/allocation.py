@@ -6,10 +6,10 @@ school's capacity left, solved exactly as a linear programme over the candidate 
 (HiGHS through ``scipy.optimize.linprog``). The constraint matrix is that of a bipartite
 flow network, so the optimal vertex is integral: no rounding heuristics.
 
-Equity: each school's *first* assignment carries a bonus larger than any difference in
-benefit, so the number of schools that get at least one partner is maximised first — every
-school with a feasible partner gets one wherever capacity allows — and a parameter
-weights under-resourced schools (small, private, low accreditation, remote) up.
+Equity: each school's *first* assignment carries a bonus larger than the total benefit,
+so the number of schools that get at least one partner is maximised first — every school
+with a feasible partner gets one wherever capacity allows — and a parameter weights
+under-resourced schools (small, private, low accreditation, remote) up.
 """
 
 from __future__ import annotations
@@ -74,7 +74,8 @@ def solve(
     n_e, n_s, n_p = len(s_idx), len(s_cap), len(p_cap)
     if n_e == 0:
         return np.zeros(0, dtype=bool)
-    bonus = float(weight.max(initial=0.0)) * 4.0 + 1.0 if equity else 0.0
+    # Larger than the whole benefit, so covering one more school always wins (lexicographic).
+    bonus = float(np.clip(weight, 0, None).sum()) + 1.0 if equity else 0.0
     # columns: edges x_e, then per school f_s (first unit) and g_s (further units)
     c = np.concatenate([-weight, np.full(n_s, -bonus), np.zeros(n_s)])
     rows_s = sparse.csr_matrix(

@@ -68,6 +68,14 @@ def _parser() -> argparse.ArgumentParser:
     rk.add_argument(
         "--out", type=Path, help="output file (.csv, .json, .xlsx); default CSV on stdout"
     )
+    rk.add_argument("--allocate", action="store_true", help="assign partners within capacities")
+    rk.add_argument(
+        "--equity-weight",
+        type=float,
+        default=0.5,
+        help="with --allocate: extra weight for under-resourced schools (default 0.5)",
+    )
+    rk.add_argument("--lang", choices=["id", "en"], default="id", help="language of reasons")
 
     ev = sub.add_parser(
         "evaluate", parents=[common], help="offline metrics on a time-based holdout"
@@ -179,12 +187,15 @@ def _codes(items: list[dict[str, Any]] | None) -> str:
 
 
 def cmd_rank(eng: Engine, a: argparse.Namespace) -> None:
-    rows = eng.select_schools(a.regency, a.district, a.all)
-    frames = eng.rank(rows, a.k, progress=not a.quiet)
     out: Path | None = a.out
     suffix = out.suffix.lower() if out else ".csv"
     if suffix not in (".csv", ".json", ".xlsx"):
         raise MatcherError(f"--out {out}: use a .csv, .json or .xlsx file name")
+    rows = eng.select_schools(a.regency, a.district, a.all)
+    if a.allocate:
+        _write_allocation(eng, rows, a, out, suffix)
+        return
+    frames = eng.rank(rows, a.k, progress=not a.quiet)
     if suffix == ".csv":
         fh = out.open("w", encoding="utf-8", newline="") if out else sys.stdout
         try:
@@ -206,6 +217,43 @@ def cmd_rank(eng: Engine, a: argparse.Namespace) -> None:
             df.to_excel(out, index=False, sheet_name="ranking")
     if out:
         print(f"wrote {out} ({len(rows)} schools)", file=sys.stderr)
+
+
+def _write_allocation(
+    eng: Engine, rows: Any, a: argparse.Namespace, out: Path | None, suffix: str
+) -> None:
+    alloc = eng.allocate(rows, a.k, a.equity_weight, a.lang, progress=not a.quiet)
+    df, summary = alloc.assignments, alloc.summary
+    if suffix == ".csv":
+        text = df.to_csv(index=False)
+        if out:
+            out.write_text(text, encoding="utf-8")
+        else:
+            sys.stdout.write(text)
+    elif suffix == ".json":
+        assert out is not None
+        payload = {
+            "summary": summary,
+            "assignments": json.loads(df.to_json(orient="records", force_ascii=False)),
+            "partner_load": json.loads(alloc.partner_load.to_json(orient="records")),
+        }
+        out.write_text(json.dumps(payload, ensure_ascii=False, indent=1), encoding="utf-8")
+    else:
+        assert out is not None
+        with pd.ExcelWriter(out) as xl:
+            df.to_excel(xl, sheet_name="assignments", index=False)
+            flat = {k: json.dumps(v) if isinstance(v, dict) else v for k, v in summary.items()}
+            pd.DataFrame(list(flat.items()), columns=["measure", "value"]).to_excel(
+                xl, sheet_name="summary", index=False
+            )
+            alloc.partner_load.to_excel(xl, sheet_name="partner capacity", index=False)
+    s = summary
+    print(
+        f"allocated: {s['schools_matched']}/{s['schools']} schools matched, "
+        f"{s['assignments']} assignments, {s['partners_over_capacity']} partners over capacity, "
+        f"total benefit {s['total_benefit']} (greedy {s['greedy_total_benefit']})",
+        file=sys.stderr,
+    )
 
 
 def cmd_evaluate(eng: Engine, a: argparse.Namespace) -> None:

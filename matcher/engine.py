@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from matcher import schema
+from matcher.allocation import Allocation, allocate
 from matcher.config import Settings
 from matcher.errors import MatcherError, NotFoundError, RowError, ValidationError
 from matcher.evaluation import (
@@ -361,6 +362,41 @@ class Engine:
         """Batch ranking of a regency, a district or a list of schools as one table."""
         rows = self.select_schools(regency, district, False, school_ids)
         return rank_frame(self.rank(rows, k))
+
+    def allocate(
+        self,
+        rows: np.ndarray,
+        k: int = 10,
+        equity_weight: float = 0.5,
+        lang: str = "id",
+        progress: bool = False,
+    ) -> Allocation:
+        """Capacity-respecting assignment for the selected schools, with reasons for the
+        assigned pairs (see :mod:`matcher.allocation`)."""
+        _check_k(k)
+        if equity_weight < 0:
+            raise MatcherError("equity weight must be 0 or more")
+        version, model, index = self._current()
+        bar = Progress(len(rows), "scoring candidates", enabled=progress)
+        alloc = allocate(model, index, rows, k=k, equity_weight=equity_weight, progress=bar)
+        a = alloc.assignments
+        names_s = index.schools.set_index("school_id")["name"]
+        names_p = index.partners.set_index("partner_id")["name"]
+        a.insert(1, "school_name", a["school_id"].map(names_s))
+        a["partner_name"] = a["partner_id"].map(names_p)
+        reasons = []
+        for sid, pid, assigned in a[["school_id", "partner_id", "assigned"]].itertuples(
+            index=False
+        ):
+            if assigned is True:
+                s_row, p_row = index.school_row[sid], index.partner_row[pid]
+                reasons.append(explain_pair(index, s_row, p_row, lang)["text"])
+            else:
+                reasons.append("")
+        a["explanation"] = reasons
+        a["model_version"] = version
+        alloc.summary["model_version"] = version
+        return alloc
 
 
 def _check_k(k: int) -> None:

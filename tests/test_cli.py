@@ -99,3 +99,18 @@ def test_console_script_runs(settings) -> None:
     )
     assert res.returncode == 2 and "matcher train" in res.stderr
     assert "Traceback" not in res.stderr
+
+
+def test_rank_allocate_excel(cli, tmp_path: Path, capsys) -> None:
+    out = tmp_path / "alloc.xlsx"
+    assert (
+        cli("rank", "--regency", "Kota Surabaya", "--allocate", "-k", "3", "--out", str(out)) == 0
+    )
+    sheets = pd.read_excel(out, sheet_name=None)
+    assert {"assignments", "summary", "partner capacity"} <= set(sheets)
+    a = sheets["assignments"]
+    assert {"school_id", "rank", "partner_id", "score", "assigned", "explanation"} <= set(a.columns)
+    load = a[a["assigned"] == True].groupby("partner_id").size()  # noqa: E712
+    caps = sheets["partner capacity"].set_index("partner_id")["capacity_left"]
+    assert (load <= caps.reindex(load.index)).all()
+    assert "allocated:" in capsys.readouterr().err
