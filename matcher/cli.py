@@ -47,7 +47,15 @@ def _parser() -> argparse.ArgumentParser:
 
     tr = sub.add_parser("train", parents=[common], help="fit and save a new model version")
     tr.add_argument("--fusion", choices=["harmonic", "geometric", "min", "arithmetic"])
-    tr.add_argument("--no-eval", action="store_true", help="skip holdout metrics in the manifest")
+    tr.add_argument("--no-eval", action="store_true", help="skip the holdout check (promote)")
+    tr.add_argument("--force", action="store_true", help="activate even if worse than active")
+    tr.add_argument(
+        "--if-new-outcomes",
+        type=int,
+        metavar="N",
+        help="train only if at least N outcome events arrived since the active model",
+    )
+    tr.add_argument("--outcome-weight", type=float, help="weight of the outcome model (0..1)")
 
     sg = sub.add_parser(
         "suggest", parents=[common], help="partners for a school (or schools for a partner)"
@@ -83,6 +91,7 @@ def _parser() -> argparse.ArgumentParser:
     ev.add_argument("-k", type=int, default=10)
     ev.add_argument("--test-fraction", type=float, default=0.2)
     ev.add_argument("--format", choices=["table", "json"], default="table")
+    ev.add_argument("--figure", type=Path, help="also draw the report as a PNG file")
 
     sv = sub.add_parser("serve", parents=[common], help="run the HTTP API")
     sv.add_argument("--host", default="127.0.0.1")
@@ -123,16 +132,31 @@ def cmd_load(eng: Engine, a: argparse.Namespace) -> None:
 
 def cmd_train(eng: Engine, a: argparse.Namespace) -> None:
     params = {"fusion": a.fusion} if a.fusion else {}
+    if a.outcome_weight is not None:
+        params["outcome_weight"] = a.outcome_weight
     if not a.quiet:
-        print("training: fitting features and evaluating on the holdout ...", file=sys.stderr)
-    man = eng.train(params, evaluate=not a.no_eval)
+        print(
+            "training: fitting features and outcome model, checking the holdout ...",
+            file=sys.stderr,
+        )
+    man = eng.train(
+        params, evaluate=not a.no_eval, force=a.force, if_new_outcomes=a.if_new_outcomes
+    )
+    if man.get("skipped"):
+        _out(
+            f"skipped: {man['new_outcomes']} new outcome events since {man['version']} "
+            f"(fewer than {a.if_new_outcomes})"
+        )
+        return
     m = man.get("metrics") or {}
     extra = ""
     if m.get("schools"):
         extra = (
             f"; holdout NDCG@10 {m['schools']['ndcg']:.3f}, recall@10 {m['schools']['recall']:.3f}"
         )
-    _out(f"trained model {man['version']} (active){extra}")
+    state = "active" if man.get("active") else "not activated"
+    _out(f"trained model {man['version']} ({state}){extra}")
+    _out(f"{man.get('decision', '')}; {man.get('outcome_model', '')}")
 
 
 def cmd_suggest(eng: Engine, a: argparse.Namespace) -> None:
@@ -259,8 +283,17 @@ def _write_allocation(
 def cmd_evaluate(eng: Engine, a: argparse.Namespace) -> None:
     if not 0 < a.test_fraction < 1:
         raise MatcherError("--test-fraction must be between 0 and 1")
+    if not a.quiet:
+        print(
+            "evaluating: refitting every model on the data before the cut-off ...", file=sys.stderr
+        )
     rep = eng.evaluate(k=a.k, test_fraction=a.test_fraction)
     _out(json.dumps(rep, indent=2) if a.format == "json" else format_report(rep))
+    if a.figure:
+        from matcher.report import plot_report  # matplotlib only when asked
+
+        plot_report(rep, a.figure)
+        print(f"wrote {a.figure}", file=sys.stderr)
 
 
 def cmd_serve(eng: Engine, a: argparse.Namespace) -> None:

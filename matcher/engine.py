@@ -144,18 +144,62 @@ class Engine:
 
     # -- models --------------------------------------------------------------------------
 
-    def train(self, params: dict[str, Any] | None = None, evaluate: bool = True) -> dict[str, Any]:
-        """Fit a model on everything stored and save it as a new active version."""
+    def train(
+        self,
+        params: dict[str, Any] | None = None,
+        evaluate: bool = True,
+        force: bool = False,
+        if_new_outcomes: int | None = None,
+    ) -> dict[str, Any]:
+        """Fit a model on everything stored and save it as a new version.
+
+        Champion/challenger: the new version becomes active only if, refitted on the same
+        time-based holdout, it is not worse (schools' NDCG@10) than the active version's
+        settings — unless ``force``. With ``if_new_outcomes=N`` nothing is trained unless
+        at least N outcome events arrived since the active version was trained (then the
+        returned manifest has ``"skipped": True``). A failure leaves the active model as it
+        was: nothing is activated before the new version is complete.
+        """
         schools = self.store.frame("schools")
         partners = self.store.frame("partners")
         outcomes = self.store.frame("outcomes")
         if not len(schools) or not len(partners):
             raise MatcherError("no schools or partners stored; run `matcher load` first")
+        active = self.models.active_version()
+        champion = self.models.manifest(active) if active else None
+        if if_new_outcomes is not None and champion is not None:
+            new = len(outcomes) - int(champion["data"]["outcomes"])
+            if new < if_new_outcomes:
+                return {**champion, "skipped": True, "new_outcomes": new}
         model = MatchModel(**(params or {}))
-        try:
-            metrics = self._holdout_metrics(model, schools, partners, outcomes) if evaluate else {}
-        except MatcherError:
-            metrics = {}
+        metrics: dict[str, Any] = {}
+        decision = "activated: first model" if champion is None else "activated"
+        promote = True
+        if evaluate:
+            try:
+                holdout = time_split(outcomes)
+            except MatcherError as exc:
+                holdout = None
+                decision = f"activated without holdout check ({exc})"
+            if holdout is not None:
+                metrics = self._holdout_metrics(
+                    model.get_params(), schools, partners, outcomes, holdout
+                )
+                if champion is not None:
+                    base = self._holdout_metrics(
+                        champion["parameters"], schools, partners, outcomes, holdout
+                    )
+                    metrics["champion"] = {"version": active, **base}
+                    new_ndcg, old_ndcg = metrics["schools"]["ndcg"], base["schools"]["ndcg"]
+                    promote = new_ndcg >= old_ndcg - 1e-9
+                    decision = (
+                        f"activated: holdout NDCG@10 {new_ndcg:.4f} vs active {old_ndcg:.4f}"
+                        if promote
+                        else f"kept {active}: holdout NDCG@10 {new_ndcg:.4f} is worse than "
+                        f"{old_ndcg:.4f}"
+                    )
+        if force and not promote:
+            promote, decision = True, decision.replace("kept", "forced over")
         model.fit(schools, partners, outcomes)
         manifest = {
             "parameters": model.get_params(),
@@ -165,43 +209,54 @@ class Engine:
                 "partners": len(partners),
                 "outcomes": len(outcomes),
             },
+            "outcome_model": model.outcome_note_,
             "metrics": metrics,
+            "decision": decision,
         }
-        version = self.models.save(model, manifest)
+        version = self.models.save(model, manifest, activate=promote)
         self._state = None
-        return self.models.manifest(version)
+        return {**self.models.manifest(version), "active": promote}
 
     def _holdout_metrics(
         self,
-        model: MatchModel,
+        params: dict[str, Any],
         schools: pd.DataFrame,
         partners: pd.DataFrame,
         outcomes: pd.DataFrame,
+        holdout: Any,
     ) -> dict[str, Any]:
-        holdout = time_split(outcomes)
-        fitted = model.__class__(**model.get_params()).fit(schools, partners, holdout.train)
+        fitted = MatchModel(**params).fit(schools, partners, holdout.train)
         index = fitted.index(schools, partners, outcomes, as_of=holdout.cutoff)
         rep = evaluate_scorers({"model": model_scorer(fitted)}, index, holdout)
         return {"cutoff": rep["cutoff"], **rep["models"]["model"]}
 
     def evaluate(self, k: int = 10, test_fraction: float = 0.2) -> dict[str, Any]:
-        """Holdout metrics of the active model's settings beside simple baselines."""
+        """Holdout metrics of the active model beside baselines: random, popularity,
+        one-way match, content only, and the previously active version."""
         version, model, _ = self.models.load()
         schools, partners = self.store.frame("schools"), self.store.frame("partners")
         outcomes = self.store.frame("outcomes")
         holdout = time_split(outcomes, test_fraction)
         params = model.get_params()
-        fitted = MatchModel(**params).fit(schools, partners, holdout.train)
-        one_way = MatchModel(**{**params, "fusion": "forward"}).fit(
-            schools, partners, holdout.train
-        )
+
+        def fit(**over: Any) -> MatchModel:
+            return MatchModel(**{**params, **over}).fit(schools, partners, holdout.train)
+
+        fitted = fit()
         index = fitted.index(schools, partners, outcomes, as_of=holdout.cutoff)
         scorers = {
             "random": random_scorer(fitted),
             "popularity": popularity_scorer(fitted, holdout.train),
-            "one-way match": model_scorer(one_way),
-            f"model {version}": model_scorer(fitted),
+            "one-way match": model_scorer(fit(fusion="forward", outcome_weight=0.0)),
+            "content only": model_scorer(fit(outcome_weight=0.0)),
         }
+        older = [m for m in self.models.versions() if m["version"] < version]
+        if older:
+            prev = older[-1]
+            prev_model = MatchModel(**prev["parameters"]).fit(schools, partners, holdout.train)
+            prev_index = prev_model.index(schools, partners, outcomes, as_of=holdout.cutoff)
+            scorers[f"previous {prev['version']}"] = model_scorer(prev_model, prev_index)
+        scorers[f"model {version}"] = model_scorer(fitted)
         report = evaluate_scorers(scorers, index, holdout, k)
         report["model_version"] = version
         return report

@@ -72,9 +72,12 @@ def time_split(outcomes: pd.DataFrame, test_fraction: float = 0.2) -> Holdout:
     return Holdout(cutoff=cutoff.to_pydatetime(), train=train, test=test)
 
 
-def model_scorer(model: MatchModel) -> Scorer:
+def model_scorer(model: MatchModel, own_index: MatchIndex | None = None) -> Scorer:
+    """Scores of a fitted model; ``own_index`` when its features differ from the shared
+    index's (rows are the same: both come from the same records in the same order)."""
+
     def score(index: MatchIndex, s_rows: np.ndarray, p_rows: np.ndarray | None) -> np.ndarray:
-        return model.score_block(index, s_rows, p_rows).score
+        return model.score_block(own_index or index, s_rows, p_rows).score
 
     return score
 

@@ -1,0 +1,56 @@
+"""The evaluation report as a figure a district officer would rather look at than read."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")  # files only; no screen needed
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+
+
+def plot_report(report: dict[str, Any], path: Path) -> Path:
+    """Bar charts: NDCG@k and recall@k of each model for schools' and partners' lists,
+    and NDCG@k per school segment for the model and the content-only baseline."""
+    models = list(report["models"])
+    k = report["k"]
+    fig, axes = plt.subplots(1, 3, figsize=(17, 5.5), constrained_layout=True)
+    y = np.arange(len(models))
+    for ax, side, title in (
+        (axes[0], "schools", "Partners suggested to schools"),
+        (axes[1], "partners", "Schools suggested to partners"),
+    ):
+        nd = [report["models"][m][side]["ndcg"] for m in models]
+        rc = [report["models"][m][side]["recall"] for m in models]
+        ax.barh(y - 0.2, nd, 0.4, label=f"NDCG@{k}", color="#2b7bba")
+        ax.barh(y + 0.2, rc, 0.4, label=f"recall@{k}", color="#f39c12")
+        ax.set_yticks(y, models)
+        ax.invert_yaxis()
+        ax.set_xlim(0, max(max(nd + rc) * 1.15, 0.05))
+        ax.set_title(title)
+        ax.legend(loc="lower right")
+        for i, v in enumerate(nd):
+            ax.text(v, i - 0.2, f" {v:.3f}", va="center", fontsize=8)
+    seg = report.get("segments", {})
+    shown = [m for m in models if m.startswith("model") or m == "content only"]
+    keys = list(seg)
+    ys = np.arange(len(keys))
+    ax = axes[2]
+    for j, m in enumerate(shown):
+        vals = [seg[key].get(m, 0.0) for key in keys]
+        ax.barh(ys + (j - 0.5) * 0.4, vals, 0.4, label=m)
+    ax.set_yticks(ys, [f"{key} (n={seg[key]['n']})" for key in keys], fontsize=8)
+    ax.invert_yaxis()
+    ax.set_title(f"NDCG@{k} per school segment")
+    ax.legend(loc="lower right", fontsize=8)
+    fig.suptitle(
+        f"Time-based holdout from {report['cutoff'][:10]}: {report['test_pairs']} new "
+        f"partnerships, {report['test_schools']} schools, {report['test_partners']} partners"
+    )
+    path = Path(path)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
