@@ -102,6 +102,11 @@ class MatchIndex:
             (np.ones(int(skip.sum()), dtype=bool), (si[skip], pi[skip])),
             shape=(len(schools), len(partners)),
         )
+        # how many distinct partnerships each side has been part of (its activity)
+        activity = {
+            "s_activity": np.bincount(si, minlength=len(schools)).astype(np.float64),
+            "p_activity": np.bincount(pi, minlength=len(partners)).astype(np.float64),
+        }
         occ = np.isin(status, OCCUPYING)
         s_used = np.bincount(si[occ], minlength=len(schools))
         p_used = np.bincount(pi[occ], minlength=len(partners))
@@ -127,6 +132,7 @@ class MatchIndex:
             s_capacity_left=schools["capacity"].to_numpy(dtype=np.int64) - s_used,
             p_capacity_left=partners["capacity"].to_numpy(dtype=np.int64) - p_used,
             excluded=excluded,
+            extra=activity,
         )
 
     @property

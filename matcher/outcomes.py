@@ -82,6 +82,11 @@ class OutcomeModel(BaseEstimator):
         ranks among all candidates, not only among pairs that were tried.
     C : float
         Inverse regularisation of the logistic regression.
+    interactions : bool
+        Also learn which school profiles meet which partner needs, and which partner
+        profiles meet which school needs (need × attribute weights). They are what
+        a school's tags rarely say — a company wanting CSR impact gains most with a
+        small remote school, one wanting visibility with a large one — and history shows.
     random_state : int
         Seed for the negative sampling.
     """
@@ -90,12 +95,14 @@ class OutcomeModel(BaseEstimator):
         self,
         prior_strength: float = 5.0,
         negatives_per_positive: int = 3,
-        C: float = 1.0,
+        C: float = 0.1,
+        interactions: bool = True,
         random_state: int = 0,
     ) -> None:
         self.prior_strength = prior_strength
         self.negatives_per_positive = negatives_per_positive
         self.C = C
+        self.interactions = interactions
         self.random_state = random_state
 
     # -- feature blocks --------------------------------------------------------------------
@@ -110,11 +117,12 @@ class OutcomeModel(BaseEstimator):
         self, index: MatchIndex, s_tr: TrackRecord, p_tr: TrackRecord
     ) -> tuple[np.ndarray, np.ndarray]:
         prior, k = self.prior_ if hasattr(self, "prior_") else 0.5, self.prior_strength
+        s_act, p_act = index.extra["s_activity"], index.extra["p_activity"]
         s_feat = np.column_stack(
-            [s_tr.rate(prior, k) - prior, np.log1p(s_tr.n), index.s.attrs]
+            [s_tr.rate(prior, k) - prior, np.log1p(s_tr.n), np.log1p(s_act), index.s.attrs]
         ).astype(np.float64)
         p_feat = np.column_stack(
-            [p_tr.rate(prior, k) - prior, np.log1p(p_tr.n), index.p.attrs]
+            [p_tr.rate(prior, k) - prior, np.log1p(p_tr.n), np.log1p(p_act), index.p.attrs]
         ).astype(np.float64)
         return s_feat, p_feat
 
@@ -175,11 +183,22 @@ class OutcomeModel(BaseEstimator):
         s_n, s_w = s_tr.n[s_rows] - decided, s_tr.wins[s_rows] - np.where(decided, own, 0)
         p_n, p_w = p_tr.n[p_rows] - decided, p_tr.wins[p_rows] - np.where(decided, own, 0)
         prior, k = self.prior_, self.prior_strength
-        s_cols = [((s_w + k * prior) / (s_n + k)) - prior, np.log1p(s_n)]
-        p_cols = [((p_w + k * prior) / (p_n + k)) - prior, np.log1p(p_n)]
-        return np.column_stack(
-            [*pair, *s_cols, index.s.attrs[s_rows], *p_cols, index.p.attrs[p_rows]]
-        ).astype(np.float64)
+        s_act = np.maximum(index.extra["s_activity"][s_rows] - decided, 0)
+        p_act = np.maximum(index.extra["p_activity"][p_rows] - decided, 0)
+        s_cols = [((s_w + k * prior) / (s_n + k)) - prior, np.log1p(s_n), np.log1p(s_act)]
+        p_cols = [((p_w + k * prior) / (p_n + k)) - prior, np.log1p(p_n), np.log1p(p_act)]
+        blocks = [
+            np.column_stack([*pair, *s_cols]),
+            index.s.attrs[s_rows],
+            np.column_stack(p_cols),
+            index.p.attrs[p_rows],
+        ]
+        if self.interactions:
+            n = len(s_rows)
+            sa, pa = index.s.attrs[s_rows], index.p.attrs[p_rows]
+            blocks.append((index.p_need_n[p_rows][:, :, None] * sa[:, None, :]).reshape(n, -1))
+            blocks.append((index.s_need_n[s_rows][:, :, None] * pa[:, None, :]).reshape(n, -1))
+        return np.hstack(blocks).astype(np.float64)
 
     # -- scoring -------------------------------------------------------------------------
 
@@ -188,11 +207,23 @@ class OutcomeModel(BaseEstimator):
         check_is_fitted(self, "model_")
         s_feat, p_feat = self.side_terms(index, labels)
         w = self.model_.coef_[0]
-        n_pair = len(PAIR_FEATURES)
-        ws = w[n_pair : n_pair + s_feat.shape[1]]
-        wp = w[n_pair + s_feat.shape[1] :]
+        n_pair, ns, n_p = len(PAIR_FEATURES), s_feat.shape[1], p_feat.shape[1]
+        ws = w[n_pair : n_pair + ns]
+        wp = w[n_pair + ns : n_pair + ns + n_p]
         index.extra["outcome_s"] = (s_feat @ ws + self.model_.intercept_[0]).astype(np.float32)
         index.extra["outcome_p"] = (p_feat @ wp).astype(np.float32)
+        if self.interactions:
+            n_codes = index.p_need_n.shape[1]
+            a_s, a_p = index.s.attrs.shape[1], index.p.attrs.shape[1]
+            rest = w[n_pair + ns + n_p :]
+            w_bw = rest[: n_codes * a_s].reshape(n_codes, a_s)
+            w_fw = rest[n_codes * a_s :].reshape(n_codes, a_p)
+            # partner needs projected onto school attributes, and school needs onto
+            # partner attributes: a block then costs two small matrix products
+            index.extra["outcome_p_bw"] = (index.p_need_n @ w_bw).astype(np.float32)
+            index.extra["outcome_s_fw"] = (index.s_need_n @ w_fw).astype(np.float32)
+            index.extra["outcome_s_attr"] = index.s.attrs.astype(np.float32)
+            index.extra["outcome_p_attr"] = index.p.attrs.astype(np.float32)
 
     def predict_block(
         self, index: MatchIndex, s_rows: np.ndarray, p_sel, pair: list[np.ndarray]
@@ -202,4 +233,8 @@ class OutcomeModel(BaseEstimator):
         logit = index.extra["outcome_s"][s_rows][:, None] + index.extra["outcome_p"][p_sel][None, :]
         for j, f in enumerate(pair):
             logit = logit + w[j] * f.astype(np.float32, copy=False)
+        if "outcome_p_bw" in index.extra:
+            ex = index.extra
+            logit += ex["outcome_s_attr"][s_rows] @ ex["outcome_p_bw"][p_sel].T
+            logit += ex["outcome_s_fw"][s_rows] @ ex["outcome_p_attr"][p_sel].T
         return 1.0 / (1.0 + np.exp(-logit))
