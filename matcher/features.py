@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy import sparse
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.compose import ColumnTransformer
 from sklearn.feature_extraction.text import CountVectorizer
@@ -150,26 +151,50 @@ class VocabularyTextMatcher(TransformerMixin, BaseEstimator):
             dtype=np.float32,
         ).fit(phrases)
         texts = _as_texts(X)
-        df = np.asarray((self.vectorizer_.transform(texts) > 0).sum(axis=0)).ravel()
+        df = np.zeros(len(self.vectorizer_.vocabulary_), dtype=np.float64)
+        for start in range(0, len(texts), 50_000):
+            df += np.asarray(self._ngrams(texts[start : start + 50_000]).sum(axis=0)).ravel()
         n = len(texts)
         self.idf_ = (np.log((1.0 + n) / (1.0 + df)) + 1.0).astype(np.float32)
         P = self.vectorizer_.transform(phrases).multiply(self.idf_[None, :]).tocsr()
         self.phrase_weights_ = P.T.tocsr().astype(np.float32)
         self.phrase_totals_ = np.asarray(P.sum(axis=1)).ravel().astype(np.float32)
         self.phrase_code_ = np.asarray(owner, dtype=np.int64)
+        # phrases are grouped by code, so a code's best phrase is a reduceat over its run
+        self.code_starts_ = np.flatnonzero(np.r_[True, np.diff(self.phrase_code_) != 0])
         self.n_codes_ = len(vocab.codes)
         return self
+
+    def _ngrams(self, texts: list[str]) -> Any:
+        """Binary text × n-gram matrix, built word by word: a text's character n-grams
+        (within word boundaries) are the union of its words' n-grams, and each distinct
+        word is analysed once per batch instead of once per occurrence."""
+        words = CountVectorizer(
+            analyzer="word",
+            token_pattern=r"(?u)\b\w+\b",
+            lowercase=True,
+            strip_accents="unicode",
+            binary=True,
+            dtype=np.float32,
+        )
+        try:
+            T = words.fit_transform(texts)
+        except ValueError:  # no words at all in this batch
+            return sparse.csr_matrix((len(texts), len(self.vectorizer_.vocabulary_)))
+        W = self.vectorizer_.transform(words.get_feature_names_out())
+        D = (T @ W).tocsr()
+        D.data[:] = 1.0
+        return D
 
     def transform(self, X: Any) -> np.ndarray:
         check_is_fitted(self, "phrase_weights_")
         texts = _as_texts(X)
         out = np.zeros((len(texts), self.n_codes_), dtype=np.float32)
         for start in range(0, len(texts), 20_000):
-            D = self.vectorizer_.transform(texts[start : start + 20_000])
+            D = self._ngrams(texts[start : start + 20_000])
             share = (D @ self.phrase_weights_).toarray() / self.phrase_totals_[None, :]
             share[share < self.threshold] = 0.0
-            block = out[start : start + len(share)]
-            np.maximum.at(block.T, self.phrase_code_, share.T)
+            out[start : start + len(share)] = np.maximum.reduceat(share, self.code_starts_, axis=1)
         return out
 
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:

@@ -33,3 +33,11 @@ def haversine_km(lat1: float, lon1: float, lat2: np.ndarray, lon2: np.ndarray) -
     dl = np.radians(np.asarray(lon2, dtype=np.float64) - lon1)
     h = np.sin(dphi / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
     return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(h))
+
+
+def radius_to_chord2(radius_km: np.ndarray) -> np.ndarray:
+    """The squared chord length (unit sphere) of great-circle distances, as float32:
+    comparing chords is comparing great-circle distances, without a trigonometric
+    function per pair."""
+    half = np.minimum(np.asarray(radius_km, dtype=np.float64) / (2 * EARTH_RADIUS_KM), np.pi / 2)
+    return ((2 * np.sin(half)) ** 2).astype(np.float32)

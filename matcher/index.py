@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -17,7 +18,7 @@ from scipy import sparse
 
 from matcher.errors import NotFoundError
 from matcher.features import FeatureSpace, SideMatrices, row_normalize
-from matcher.geo import unit_vectors
+from matcher.geo import radius_to_chord2, unit_vectors
 
 # Latest status of a pair that makes it not worth suggesting again.
 IN_PROGRESS = ("proposed", "accepted", "active")
@@ -55,14 +56,19 @@ class MatchIndex:
     p_xyz: np.ndarray
     p_online: np.ndarray
     p_radius: np.ndarray
+    p_rad2: np.ndarray
     s_level: np.ndarray
     p_level_ok: np.ndarray
     s_lang: np.ndarray
+    s_lang_bits: np.ndarray
+    p_lang_bits: np.ndarray
+    p_level_bits: np.ndarray
     p_lang: np.ndarray
     s_capacity_left: np.ndarray
     p_capacity_left: np.ndarray
     excluded: sparse.csr_matrix
     extra: dict[str, np.ndarray] = field(default_factory=dict)
+    cache: dict[Any, Any] = field(default_factory=dict)
 
     @classmethod
     def build(
@@ -125,9 +131,13 @@ class MatchIndex:
             p_xyz=unit_vectors(lat, lon),
             p_online=partners["online"].to_numpy(dtype=bool),
             p_radius=partners["service_radius_km"].to_numpy(dtype=np.float64),
+            p_rad2=radius_to_chord2(partners["service_radius_km"].to_numpy(dtype=np.float64)),
             s_level=s_level,
             p_level_ok=p_level_ok,
             s_lang=s.languages.astype(np.float32),
+            s_lang_bits=_bits(s.languages),
+            p_lang_bits=_bits(p.languages),
+            p_level_bits=_bits(p_level_ok),
             p_lang=p.languages.astype(np.float32),
             s_capacity_left=schools["capacity"].to_numpy(dtype=np.int64) - s_used,
             p_capacity_left=partners["capacity"].to_numpy(dtype=np.int64) - p_used,
@@ -155,3 +165,9 @@ class MatchIndex:
             return np.array([self.partner_row[i] for i in ids], dtype=np.int64)
         except KeyError as exc:
             raise NotFoundError(f"no partner with id {exc.args[0]!r}") from None
+
+
+def _bits(mask: np.ndarray) -> np.ndarray:
+    """Each row of a boolean matrix as an integer bit set (for one-instruction tests)."""
+    weights = np.left_shift(np.int64(1), np.arange(mask.shape[1], dtype=np.int64))
+    return (mask.astype(np.int64) @ weights).astype(np.int64)

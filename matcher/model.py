@@ -13,26 +13,41 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy import sparse
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
+from matcher import kernels
 from matcher.features import FeatureSpace
-from matcher.geo import distance_block
+from matcher.geo import EARTH_RADIUS_KM
 from matcher.index import MatchIndex
+from matcher.kernels import FUSION_CODES
 from matcher.outcomes import OutcomeModel, label_pairs
-from matcher.similarity import FUSIONS, fuse
 
 
 @dataclass
 class Block:
-    """Scores of a block of schools (rows) against partners (columns)."""
+    """Scores of a block of schools (rows) against partners (columns).
+
+    ``forward``: how well partners meet schools' needs; ``backward``: how well schools
+    meet partners' needs; ``score``: the final score, -inf where a hard filter fails
+    (``feasible`` is where it is finite). The rest is filled only when asked for (``full``):
+    ``mutual`` (fused benefit), ``distance`` (km; NaN for partners without coordinates),
+    ``proximity`` (distance decay, online floor applied) and ``shared`` (a common
+    language).
+    """
 
     forward: np.ndarray
     backward: np.ndarray
-    mutual: np.ndarray
-    distance: np.ndarray
-    feasible: np.ndarray
     score: np.ndarray
+    mutual: np.ndarray | None = None
+    distance: np.ndarray | None = None
+    proximity: np.ndarray | None = None
+    shared: np.ndarray | None = None
+
+    @property
+    def feasible(self) -> np.ndarray:
+        return np.isfinite(self.score)
 
 
 class MatchModel(BaseEstimator):
@@ -44,7 +59,8 @@ class MatchModel(BaseEstimator):
         How the two directions combine; "forward" scores the school's side only (the
         one-way baseline).
     decay_km : float
-        Distance at which the distance factor has lost 1/e of its decaying part.
+        Distance over which the distance factor falls from 1 to ``1 - decay_weight``,
+        quadratically (gently nearby, faster further out); flat beyond it.
     decay_weight : float
         Share of the score that decays with distance (0 disables distance decay).
     online_km : float
@@ -60,7 +76,7 @@ class MatchModel(BaseEstimator):
     def __init__(
         self,
         fusion: str = "harmonic",
-        decay_km: float = 40.0,
+        decay_km: float = 60.0,
         decay_weight: float = 0.3,
         online_km: float = 30.0,
         language_penalty: float = 0.6,
@@ -89,7 +105,7 @@ class MatchModel(BaseEstimator):
         as_of: datetime | None = None,
     ) -> MatchModel:
         """Fit the feature space on the stored schools and partners."""
-        if self.fusion not in (*FUSIONS, "forward"):
+        if self.fusion not in FUSION_CODES:
             raise ValueError(f"unknown fusion {self.fusion!r}")
         if not len(schools) or not len(partners):
             raise ValueError("training needs at least one school and one partner")
@@ -125,39 +141,108 @@ class MatchModel(BaseEstimator):
             self.outcome_model_.prepare(index, label_pairs(outcomes, as_of))
         return index
 
-    def score_block(
-        self, index: MatchIndex, s_rows: np.ndarray, p_rows: np.ndarray | None = None
-    ) -> Block:
-        """Score schools ``s_rows`` against partners ``p_rows`` (default: all)."""
-        sel: Any = slice(None) if p_rows is None else p_rows
-        forward = index.s_need_n[s_rows] @ index.p_offer_n[sel].T
-        backward = index.s_offer_n[s_rows] @ index.p_need_n[sel].T
-        one_way = self.fusion == "forward"
-        mutual = forward if one_way else fuse(forward, backward, self.fusion)
-        dist = distance_block(index.s_xyz[s_rows], index.p_xyz[sel])
-        online = index.p_online[sel][None, :]
-        with np.errstate(invalid="ignore"):
-            reach = online | (dist <= index.p_radius[sel][None, :])
-        feasible = reach & index.p_level_ok[sel][:, index.s_level[s_rows]].T
-        feasible &= (index.p_capacity_left[sel] > 0)[None, :]
-        if index.excluded.nnz:
-            feasible &= ~index.excluded[s_rows][:, sel].toarray()
-        eff = np.where(online, np.fmin(dist, self.online_km), dist)
-        eff = np.nan_to_num(eff, nan=self.online_km)
-        decay = (1.0 - self.decay_weight) + self.decay_weight * np.exp(-eff / self.decay_km)
-        shared = (
-            index.s_lang[s_rows].astype(np.float32) @ index.p_lang[sel].T.astype(np.float32)
-        ) > 0
-        lang = np.where(shared, 1.0, self.language_penalty)
-        score = (mutual * decay * lang).astype(np.float32)
+    def _inputs(self, index: MatchIndex, s_rows: np.ndarray, sel: Any) -> dict[str, Any]:
+        """Arguments of the compiled kernels for one block (see :mod:`matcher.kernels`)."""
+        k2 = (EARTH_RADIUS_KM / self.decay_km) ** 2
+        key = ("kernel", k2, self.online_km)
+        if key not in index.cache:  # per-partner arrays, once per index and parameters
+            onl = index.p_online
+            rad = np.where(onl, np.inf, k2 * index.p_rad2).astype(np.float64)
+            rad[index.p_capacity_left <= 0] = -1.0  # no capacity left: never feasible
+            # decay stops at decay_km; an online partner is never "further" than online_km
+            cap = np.where(onl, min((self.online_km / self.decay_km) ** 2, 1.0), 1.0)
+            px = np.nan_to_num(index.p_xyz, nan=0.0)
+            index.cache[key] = (rad, cap.astype(np.float64), np.ascontiguousarray(px))
+        rad_all, cap_all, px_all = index.cache[key]
         om = self.outcome_model_
-        if om is not None and "outcome_s" in index.extra:
-            pair = om.pair_block(forward, backward, mutual, dist, online, shared)
-            chance = om.predict_block(index, s_rows, sel, pair)
-            a = self.outcome_weight
-            score = ((1.0 - a) * score + a * chance).astype(np.float32)
-        score[~feasible] = -np.inf
-        return Block(forward, backward, mutual, dist, feasible, score)
+        blend = om is not None and "outcome_s" in index.extra
+        weights: tuple[Any, ...] = (0.0, 0.0, 0.0)
+        L = np.zeros((1, 1), dtype=np.float32)
+        if om is not None and blend:
+            L = om.logit_block(index, s_rows, sel)
+            weights = om.pair_weights()[2:]
+        prm = [k2, self.decay_weight, self.language_penalty, self.outcome_weight, *weights]
+        if len(s_rows) <= 8:  # a few schools: sparse partner matrices read less memory
+            if "sparse" not in index.cache:
+                index.cache["sparse"] = (
+                    sparse.csr_matrix(index.p_offer_n),
+                    sparse.csr_matrix(index.p_need_n),
+                )
+            p_offer, p_need = index.cache["sparse"]
+            if not isinstance(sel, slice):
+                p_offer, p_need = p_offer[sel], p_need[sel]
+            F = np.ascontiguousarray((p_offer @ index.s_need_n[s_rows].T).T)
+            B = np.ascontiguousarray((p_need @ index.s_offer_n[s_rows].T).T)
+        else:
+            F = index.s_need_n[s_rows] @ index.p_offer_n[sel].T
+            B = index.s_offer_n[s_rows] @ index.p_need_n[sel].T
+        return {
+            "F": F.astype(np.float32, copy=False),
+            "B": B.astype(np.float32, copy=False),
+            "L": L,
+            "sx": np.ascontiguousarray(index.s_xyz[s_rows]),
+            "px": px_all[sel],
+            "s_level_bit": np.left_shift(np.int64(1), index.s_level[s_rows]),
+            "s_lang_bits": index.s_lang_bits[s_rows],
+            "p_level_bits": index.p_level_bits[sel],
+            "p_lang_bits": index.p_lang_bits[sel],
+            "rad": rad_all[sel],
+            "cap": cap_all[sel],
+            "prm": np.asarray(prm, dtype=np.float64),
+            "fusion": FUSION_CODES[self.fusion],
+            "blend": blend,
+        }
+
+    def score_block(
+        self,
+        index: MatchIndex,
+        s_rows: np.ndarray,
+        p_rows: np.ndarray | None = None,
+        full: bool = False,
+    ) -> Block:
+        """Score schools ``s_rows`` against partners ``p_rows`` (default: all).
+
+        Two matrix products give both directions; filters, distance decay, language,
+        fusion and the outcome blend run in one compiled pass per pair
+        (:func:`matcher.kernels.score_matrix`). ``full`` also returns the parts that
+        explanations and the outcome model's training need.
+        """
+        s_rows = np.asarray(s_rows, dtype=np.int64)
+        sel: Any = slice(None) if p_rows is None else p_rows
+        args = self._inputs(index, s_rows, sel)
+        score = kernels.score_matrix(**args)
+        if index.excluded.nnz:
+            ex = index.excluded[s_rows][:, sel].tocoo()
+            score[ex.row, ex.col] = -np.inf
+        block = Block(args["F"], args["B"], score)
+        if full:
+            F, B, sx, px = args["F"], args["B"], args["sx"], args["px"]
+            k2, cap = args["prm"][0], args["cap"][None, :]
+            q = k2 * np.maximum(2.0 - 2.0 * (sx @ px.T), 0.0)
+            block.mutual = _mutual_np(F, B, self.fusion)
+            block.proximity = (1.0 - np.minimum(q, cap)).astype(np.float32)
+            dist = EARTH_RADIUS_KM * np.sqrt(np.maximum(q, 0.0) / k2)
+            no_coords = ~np.isfinite(index.p_xyz[sel]).all(axis=1)[None, :]
+            block.distance = np.where(no_coords, np.nan, dist).astype(np.float32)
+            block.shared = (args["s_lang_bits"][:, None] & args["p_lang_bits"][None, :]) != 0
+        return block
+
+    def top_k_block(
+        self, index: MatchIndex, s_rows: np.ndarray, p_rows: np.ndarray | None, k: int
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The k best partners (column indices into ``p_rows``, or partner rows when
+        None) and their scores for each school, without forming the score matrix."""
+        s_rows = np.asarray(s_rows, dtype=np.int64)
+        sel: Any = slice(None) if p_rows is None else p_rows
+        args = self._inputs(index, s_rows, sel)
+        ex = index.excluded[s_rows][:, sel].tocsr()
+        ex.sort_indices()
+        return kernels.top_k_rows(
+            **args,
+            ex_ptr=ex.indptr.astype(np.int64),
+            ex_idx=ex.indices.astype(np.int64),
+            k=int(k),
+        )
 
     def score_pairs(self, index: MatchIndex, s_rows: np.ndarray, p_rows: np.ndarray) -> Block:
         """Score aligned pairs ``(s_rows[i], p_rows[i])`` (one score each)."""
@@ -165,11 +250,24 @@ class MatchModel(BaseEstimator):
         for start in range(0, len(s_rows), 4096):
             s, p = s_rows[start : start + 4096], p_rows[start : start + 4096]
             uniq_p, inv = np.unique(p, return_inverse=True)
-            b = self.score_block(index, s, uniq_p)
+            b = self.score_block(index, s, uniq_p, full=True)
             r = np.arange(len(s))
-            out.append([getattr(b, f)[r, inv] for f in Block.__dataclass_fields__])
-        cols = [np.concatenate(parts) for parts in zip(*out, strict=True)] if out else []
-        if not cols:
+            out.append([getattr(b, name)[r, inv] for name in Block.__dataclass_fields__])
+        if not out:
             e = np.zeros(0, dtype=np.float32)
-            return Block(e, e, e, e, e.astype(bool), e)
-        return Block(*cols)
+            return Block(e, e, e, e, e, e, e.astype(bool))
+        return Block(*[np.concatenate(parts) for parts in zip(*out, strict=True)])
+
+
+def _mutual_np(f: np.ndarray, b: np.ndarray, fusion: str) -> np.ndarray:
+    """The kernels' fusion, vectorised in numpy (for the few pairs explained or trained)."""
+    if fusion == "harmonic":
+        total = f + b
+        return np.divide(2 * f * b, total, out=np.zeros_like(total), where=total > 0)
+    if fusion == "geometric":
+        return np.sqrt(f * b)
+    if fusion == "min":
+        return np.minimum(f, b)
+    if fusion == "arithmetic":
+        return 0.5 * (f + b)
+    return f

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -23,7 +24,7 @@ from sklearn.utils.validation import check_is_fitted
 from matcher.index import MatchIndex
 
 SUCCESS, FAILURE = 1, 0
-PAIR_FEATURES = ("forward", "backward", "mutual", "log_distance", "online", "shared_language")
+PAIR_FEATURES = ("forward", "backward", "mutual", "proximity", "shared_language")
 
 
 def label_pairs(outcomes: pd.DataFrame | None, as_of: datetime | None = None) -> pd.DataFrame:
@@ -126,19 +127,6 @@ class OutcomeModel(BaseEstimator):
         ).astype(np.float64)
         return s_feat, p_feat
 
-    @staticmethod
-    def pair_block(
-        forward: np.ndarray,
-        backward: np.ndarray,
-        mutual: np.ndarray,
-        distance: np.ndarray,
-        online: np.ndarray,
-        shared: np.ndarray,
-    ) -> list[np.ndarray]:
-        d = np.log1p(np.nan_to_num(distance, nan=0.0))
-        d = np.where(online, 0.0, d)
-        return [forward, backward, mutual, d, online.astype(np.float64), shared.astype(np.float64)]
-
     # -- fitting -------------------------------------------------------------------------
 
     def fit(self, index: MatchIndex, content, labels: pd.DataFrame) -> OutcomeModel:
@@ -175,10 +163,7 @@ class OutcomeModel(BaseEstimator):
 
     def _design(self, index, content, s_rows, p_rows, s_tr, p_tr, own) -> np.ndarray:
         b = content.score_pairs(index, s_rows, p_rows)
-        shared = (index.s_lang[s_rows] * index.p_lang[p_rows]).sum(axis=1) > 0
-        pair = self.pair_block(
-            b.forward, b.backward, b.mutual, b.distance, index.p_online[p_rows], shared
-        )
+        pair = [b.forward, b.backward, b.mutual, b.proximity, b.shared.astype(np.float64)]
         decided = own >= 0
         s_n, s_w = s_tr.n[s_rows] - decided, s_tr.wins[s_rows] - np.where(decided, own, 0)
         p_n, p_w = p_tr.n[p_rows] - decided, p_tr.wins[p_rows] - np.where(decided, own, 0)
@@ -212,29 +197,47 @@ class OutcomeModel(BaseEstimator):
         wp = w[n_pair + ns : n_pair + ns + n_p]
         index.extra["outcome_s"] = (s_feat @ ws + self.model_.intercept_[0]).astype(np.float32)
         index.extra["outcome_p"] = (p_feat @ wp).astype(np.float32)
+        a_s = index.s.attrs.shape[1]
         if self.interactions:
             n_codes = index.p_need_n.shape[1]
-            a_s, a_p = index.s.attrs.shape[1], index.p.attrs.shape[1]
             rest = w[n_pair + ns + n_p :]
             w_bw = rest[: n_codes * a_s].reshape(n_codes, a_s)
-            w_fw = rest[n_codes * a_s :].reshape(n_codes, a_p)
-            # partner needs projected onto school attributes, and school needs onto
-            # partner attributes: a block then costs two small matrix products
-            index.extra["outcome_p_bw"] = (index.p_need_n @ w_bw).astype(np.float32)
-            index.extra["outcome_s_fw"] = (index.s_need_n @ w_fw).astype(np.float32)
-            index.extra["outcome_s_attr"] = index.s.attrs.astype(np.float32)
-            index.extra["outcome_p_attr"] = index.p.attrs.astype(np.float32)
+            w_fw = rest[n_codes * a_s :].reshape(n_codes, -1)
+            # One product per block gives both interaction terms:
+            # [school attrs | school needs·W_fw] @ [partner needs·W_bw | partner attrs]ᵀ
+            index.extra["outcome_s_int"] = np.hstack([index.s.attrs, index.s_need_n @ w_fw]).astype(
+                np.float32
+            )
+            index.extra["outcome_p_int"] = np.hstack([index.p_need_n @ w_bw, index.p.attrs]).astype(
+                np.float32
+            )
 
-    def predict_block(
-        self, index: MatchIndex, s_rows: np.ndarray, p_sel, pair: list[np.ndarray]
-    ) -> np.ndarray:
-        """Chance of mutual success for a block, from precomputed side terms."""
-        w = self.model_.coef_[0].astype(np.float32)
-        logit = index.extra["outcome_s"][s_rows][:, None] + index.extra["outcome_p"][p_sel][None, :]
-        for j, f in enumerate(pair):
-            logit = logit + w[j] * f.astype(np.float32, copy=False)
-        if "outcome_p_bw" in index.extra:
-            ex = index.extra
-            logit += ex["outcome_s_attr"][s_rows] @ ex["outcome_p_bw"][p_sel].T
-            logit += ex["outcome_s_fw"][s_rows] @ ex["outcome_p_attr"][p_sel].T
-        return 1.0 / (1.0 + np.exp(-logit))
+    def pair_weights(self) -> tuple[np.float32, ...]:
+        """Weights of the pair features, in ``PAIR_FEATURES`` order."""
+        w = self.model_.coef_[0][: len(PAIR_FEATURES)]
+        return tuple(np.float32(x) for x in w)
+
+    def logit_block(self, index: MatchIndex, s_rows: np.ndarray, p_sel: Any) -> np.ndarray:
+        """The linear part of the logit for a block, as one matrix product: per-school and
+        per-partner terms, the forward and backward match, and the learned need × profile
+        interactions. (The mutual, proximity and language terms are added elementwise.)"""
+        ex = index.extra
+        wf, wb = self.pair_weights()[:2]
+        n_s = len(s_rows)
+        left = [
+            ex["outcome_s"][s_rows][:, None],
+            np.ones((n_s, 1), dtype=np.float32),
+            wf * index.s_need_n[s_rows],
+            wb * index.s_offer_n[s_rows],
+        ]
+        p_o = ex["outcome_p"][p_sel]
+        right = [
+            np.ones((len(p_o), 1), dtype=np.float32),
+            p_o[:, None],
+            index.p_offer_n[p_sel],
+            index.p_need_n[p_sel],
+        ]
+        if "outcome_s_int" in ex:
+            left.append(ex["outcome_s_int"][s_rows])
+            right.append(ex["outcome_p_int"][p_sel])
+        return np.hstack(left).astype(np.float32) @ np.hstack(right).astype(np.float32).T

@@ -20,7 +20,6 @@ class Ranked:
     scores: np.ndarray
     forward: np.ndarray
     backward: np.ndarray
-    distance: np.ndarray
 
 
 def top_k(scores: np.ndarray, k: int) -> np.ndarray:
@@ -48,14 +47,16 @@ def _ranked(block: Block, idx: np.ndarray, r: int) -> Ranked:
         scores=block.score[r, cols],
         forward=block.forward[r, cols],
         backward=block.backward[r, cols],
-        distance=block.distance[r, cols],
     )
 
 
 def recommend_partners(model: MatchModel, index: MatchIndex, school_row: int, k: int) -> Ranked:
     """The k best feasible partners for one school."""
-    block = model.score_block(index, np.array([school_row]))
-    return _ranked(block, top_k(block.score, k), 0)
+    idx, scores = model.top_k_block(index, np.array([school_row]), None, k)
+    cols = idx[0][idx[0] >= 0]
+    fw = index.s_need_n[school_row] @ index.p_offer_n[cols].T
+    bw = index.s_offer_n[school_row] @ index.p_need_n[cols].T
+    return Ranked(rows=cols, scores=scores[0][: len(cols)], forward=fw, backward=bw)
 
 
 def recommend_schools(model: MatchModel, index: MatchIndex, partner_row: int, k: int) -> Ranked:
@@ -71,13 +72,13 @@ def recommend_schools(model: MatchModel, index: MatchIndex, partner_row: int, k:
         best.append((s_rows[keep], col[keep]))
     if not best:
         empty = np.zeros(0)
-        return Ranked(empty.astype(np.int64), empty, empty, empty, empty)
+        return Ranked(empty.astype(np.int64), empty, empty, empty)
     rows = np.concatenate([b[0] for b in best])
     scores = np.concatenate([b[1] for b in best])
     order = np.lexsort((rows, -scores))[:k]
     rows = rows[order]
     fb = model.score_pairs(index, rows, np.full(len(rows), partner_row))
-    return Ranked(rows, fb.score, fb.forward, fb.backward, fb.distance)
+    return Ranked(rows, fb.score, fb.forward, fb.backward)
 
 
 def reachable_partners(index: MatchIndex, s_rows: np.ndarray) -> np.ndarray | None:
@@ -131,11 +132,9 @@ def rank_batch(
     for start in range(0, len(ordered), chunk):
         rows = ordered[start : start + chunk]
         p_rows = reachable_partners(index, rows) if blocking else None
-        block = model.score_block(index, rows, p_rows)
-        local = top_k(block.score, k)
+        local, scores = model.top_k_block(index, rows, p_rows, k)
         safe = np.where(local >= 0, local, 0)
-        scores = np.where(local >= 0, np.take_along_axis(block.score, safe, axis=1), np.nan)
         idx = np.where(local >= 0, safe if p_rows is None else p_rows[safe], -1)
-        yield rows, idx, scores
+        yield rows, idx, np.where(local >= 0, scores, np.nan)
         if progress:
             progress(len(rows))
