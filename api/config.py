@@ -1,0 +1,153 @@
+"""Settings of the HTTP layer: API keys, production mode and request size caps.
+
+Engine settings (database, models folder) stay in :class:`matcher.config.Settings`; this
+object only holds what the service itself needs. Values come from a JSON settings file
+named by ``MATCHER_SETTINGS``, overridden by the environment variables
+``MATCHER_API_KEYS`` and ``MATCHER_PRODUCTION``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+ROLES = ("read", "write")
+TRUE = ("1", "true", "yes", "on")
+FALSE = ("0", "false", "no", "off", "")
+
+
+class ApiConfigError(RuntimeError):
+    """Bad or unsafe service configuration; the message says what to set."""
+
+
+@dataclass(frozen=True)
+class ApiSettings:
+    """Configuration of the HTTP service.
+
+    Parameters
+    ----------
+    api_keys : mapping of str to str
+        Each accepted key and its role, ``"read"`` or ``"write"`` (write implies read).
+    production : bool
+        Every endpoint but ``/health`` then needs a key, and start-up fails without keys.
+    max_body_bytes : int
+        Largest request body accepted; larger ones are answered 413.
+    max_outcomes : int
+        Most outcome events in one ``POST /outcomes``.
+    max_school_ids : int
+        Most school ids in one ``POST /rankings``.
+    """
+
+    api_keys: Mapping[str, str] = field(default_factory=dict)
+    production: bool = False
+    max_body_bytes: int = 2 * 1024 * 1024
+    max_outcomes: int = 10_000
+    max_school_ids: int = 5_000
+
+    def __post_init__(self) -> None:
+        for key, role in self.api_keys.items():
+            if role not in ROLES:
+                raise ApiConfigError(f"API key role {role!r} is not one of {', '.join(ROLES)}")
+            if not key:
+                raise ApiConfigError("an API key must not be empty")
+        for name in ("max_body_bytes", "max_outcomes", "max_school_ids"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ApiConfigError(f"{name} must be a positive whole number, got {value!r}")
+
+    def check(self) -> None:
+        """Refuse an unsafe configuration: production mode without any key."""
+        if self.production and not self.api_keys:
+            raise ApiConfigError(
+                "production mode needs API keys, none are configured: set "
+                "MATCHER_API_KEYS=write:KEY,read:KEY (or api_keys in the MATCHER_SETTINGS "
+                "file), or unset MATCHER_PRODUCTION for the local demo"
+            )
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> ApiSettings:
+        """Read the settings file (``MATCHER_SETTINGS``), then the environment overrides.
+
+        ``MATCHER_API_KEYS``, when set and not blank, replaces the file's keys;
+        ``MATCHER_PRODUCTION``, when set, replaces the file's ``production``.
+        """
+        env = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        if path := env.get("MATCHER_SETTINGS", "").strip():
+            values = read_settings_file(Path(path))
+        if (keys := env.get("MATCHER_API_KEYS", "")).strip():
+            values["api_keys"] = parse_key_pairs(keys.split(","), "MATCHER_API_KEYS")
+        if "MATCHER_PRODUCTION" in env:
+            values["production"] = parse_bool(env["MATCHER_PRODUCTION"], "MATCHER_PRODUCTION")
+        return cls(**values)
+
+
+def parse_bool(value: str, what: str) -> bool:
+    """``1/true/yes/on`` or ``0/false/no/off`` (any case; blank is false)."""
+    s = value.strip().lower()
+    if s in TRUE:
+        return True
+    if s in FALSE:
+        return False
+    raise ApiConfigError(f"{what}={value!r}: use 1 or 0")
+
+
+def parse_key_pairs(pairs: Iterable[str], what: str) -> dict[str, str]:
+    """``ROLE:KEY`` strings to a key → role mapping; the key may itself contain ``:``."""
+    keys: dict[str, str] = {}
+    for n, raw in enumerate(pairs, start=1):
+        pair = raw.strip()
+        if not pair:
+            continue
+        role, sep, key = pair.partition(":")
+        role, key = role.strip().lower(), key.strip()
+        if not sep or not key:
+            # never echo the entry: it may be a secret missing its role
+            raise ApiConfigError(f"{what}: entry {n} is not ROLE:KEY (e.g. write:s3cret)")
+        if role not in ROLES:
+            raise ApiConfigError(f"{what}: role {role!r} is not one of {', '.join(ROLES)}")
+        if keys.get(key, role) != role:
+            raise ApiConfigError(f"{what}: the same key is given two roles")
+        keys[key] = role
+    return keys
+
+
+def read_settings_file(path: Path) -> dict[str, Any]:
+    """The service settings in a JSON file.
+
+    ``{"api_keys": {"KEY": "ROLE", ...} | ["ROLE:KEY", ...], "production": bool,
+    "max_body_bytes": int, "max_outcomes": int, "max_school_ids": int}``; every field
+    is optional.
+    """
+    what = f"settings file {path}"
+    try:
+        data = json.loads(path.read_text("utf-8"))
+    except OSError as exc:
+        raise ApiConfigError(f"cannot read {what}: {exc.strerror or exc}") from None
+    except ValueError as exc:
+        raise ApiConfigError(f"{what} is not valid JSON: {exc}") from None
+    if not isinstance(data, dict):
+        raise ApiConfigError(f"{what} must hold a JSON object")
+    known = {"api_keys", "production", "max_body_bytes", "max_outcomes", "max_school_ids"}
+    if unknown := sorted(set(data) - known):
+        raise ApiConfigError(f"{what}: unknown setting(s) {', '.join(unknown)}")
+    values = dict(data)
+    keys = data.get("api_keys")
+    if isinstance(keys, dict):
+        pairs = []
+        for k, role in keys.items():
+            if not isinstance(role, str):
+                raise ApiConfigError(f"{what}: api_keys roles must be text")
+            pairs.append(f"{role}:{k}")
+        values["api_keys"] = parse_key_pairs(pairs, what)
+    elif isinstance(keys, list) and all(isinstance(p, str) for p in keys):
+        values["api_keys"] = parse_key_pairs(keys, what)
+    elif keys is not None:
+        raise ApiConfigError(f'{what}: api_keys must be {{"KEY": "ROLE"}} or ["ROLE:KEY", ...]')
+    if "production" in data and not isinstance(data["production"], bool):
+        raise ApiConfigError(f"{what}: production must be true or false")
+    return values

@@ -1,0 +1,110 @@
+"""Dependencies shared by the routes: the engine, the service settings and API-key access.
+
+Access rules (CONTRACT.md §4): a key travels in the ``X-API-Key`` header. Writes always
+need a ``write`` key. Reads are open on the local demo and need a ``read`` or ``write``
+key in production mode. A key that is sent but not configured is refused (401) even where
+no key is needed, so a client with a typo learns of it at once; a read key on a write
+endpoint is 403.
+"""
+
+from __future__ import annotations
+
+import hmac
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request, Security, status
+from fastapi.security import APIKeyHeader
+
+from api.config import ApiSettings
+from matcher.engine import Engine
+
+API_KEY_HEADER = "X-API-Key"
+
+api_key_header = APIKeyHeader(
+    name=API_KEY_HEADER,
+    auto_error=False,
+    description="`read` or `write` key; writes always need a `write` key.",
+)
+
+
+def get_engine(request: Request) -> Engine:
+    """The engine created at start-up."""
+    engine: Engine | None = getattr(request.app.state, "engine", None)
+    if engine is None:
+        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, "service is starting up")
+    return engine
+
+
+def get_api_settings(request: Request) -> ApiSettings:
+    """The service settings resolved at start-up."""
+    settings: ApiSettings | None = getattr(request.app.state, "api_settings", None)
+    if settings is None:
+        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, "service is starting up")
+    return settings
+
+
+EngineDep = Annotated[Engine, Depends(get_engine)]
+ApiSettingsDep = Annotated[ApiSettings, Depends(get_api_settings)]
+ApiKey = Annotated[str | None, Security(api_key_header)]
+
+
+def role_of(settings: ApiSettings, key: str) -> str | None:
+    """The role of ``key``, or None; compares against every configured key in constant
+    time so the answer's timing does not tell how much of a key was right."""
+    given = key.encode("utf-8", "surrogateescape")
+    found: str | None = None
+    for known, role in settings.api_keys.items():
+        if hmac.compare_digest(given, known.encode("utf-8", "surrogateescape")):
+            found = role
+    return found
+
+
+def _unauthorized(detail: str) -> HTTPException:
+    return HTTPException(
+        status.HTTP_401_UNAUTHORIZED, detail, headers={"WWW-Authenticate": API_KEY_HEADER}
+    )
+
+
+def caller_role(settings: ApiSettingsDep, key: ApiKey) -> str | None:
+    """The caller's role: None without a key; 401 for a key that is not configured."""
+    if not key:
+        return None
+    role = role_of(settings, key)
+    if role is None:
+        raise _unauthorized(f"unknown API key in header {API_KEY_HEADER}")
+    return role
+
+
+CallerRole = Annotated[str | None, Depends(caller_role)]
+
+
+def require_read(settings: ApiSettingsDep, role: CallerRole) -> str | None:
+    """Let reads through: with any valid key, or without one outside production."""
+    if role is None and settings.production:
+        raise _unauthorized(f"this service needs an API key: send header {API_KEY_HEADER}")
+    return role
+
+
+def require_write(role: CallerRole) -> str:
+    """Let writes through only with a ``write`` key."""
+    if role is None:
+        raise _unauthorized(f"writing needs a write API key: send header {API_KEY_HEADER}")
+    if role != "write":
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "this API key may only read")
+    return role
+
+
+async def reject_nul(request: Request) -> None:
+    """Refuse NUL characters in the path, the query or a JSON body: no text column can
+    hold them (PostgreSQL refuses even to compare them), so they can only be a mistake."""
+    path_or_query = [request.scope.get("path", "")]
+    path_or_query += [x for kv in request.query_params.multi_items() for x in kv]
+    if any("\x00" in s for s in path_or_query):
+        raise HTTPException(400, "the URL must not contain NUL characters (%00)")
+    # in JSON text a NUL can only be written as the escape \u0000
+    if b"\\u0000" in await request.body():
+        raise HTTPException(400, "the body must not contain NUL characters (\\u0000)")
+
+
+ReadAccess = Depends(require_read)
+WriteAccess = Depends(require_write)

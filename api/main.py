@@ -1,0 +1,112 @@
+"""The FastAPI application: ``api.main:app`` for uvicorn, :func:`create_app` for tests.
+
+The engine is created and its model loaded once, at start-up (the lifespan). Without a
+trained model the service still starts: look-ups and writes work, and suggestion and
+ranking routes answer 503 until a model is trained.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from importlib import metadata
+
+from fastapi import Depends, FastAPI
+from starlette.concurrency import run_in_threadpool
+
+from api import errors
+from api.config import ApiSettings
+from api.deps import API_KEY_HEADER, reject_nul
+from api.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
+from api.routes import ROUTERS
+from matcher.config import Settings
+from matcher.engine import Engine
+from matcher.errors import MatcherError
+
+logger = logging.getLogger("matcher.api")
+
+DESCRIPTION = f"""
+Match Indonesian schools with partners for mutual benefit.
+
+Send a key in the `{API_KEY_HEADER}` header. Writes (PUT, DELETE, `POST /outcomes`)
+always need a `write` key; reads are open on the local demo and need a `read` or `write`
+key in production mode. `/health` is always open. Errors answer `{{"detail": ...}}`.
+"""
+
+
+def _version() -> str:
+    try:
+        return metadata.version("school-partner-matcher")
+    except metadata.PackageNotFoundError:
+        return "0+unknown"
+
+
+def _ensure_log_output() -> None:
+    """Show the service's INFO lines (access log) when nobody configured logging, as
+    under plain uvicorn, which configures only its own loggers."""
+    root, ours = logging.getLogger(), logging.getLogger("matcher")
+    if root.handlers or ours.handlers:
+        return
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    ours.addHandler(handler)
+    if ours.level == logging.NOTSET:
+        ours.setLevel(logging.INFO)
+
+
+def create_app(
+    settings: Settings | None = None, api_settings: ApiSettings | None = None
+) -> FastAPI:
+    """Build the application.
+
+    Parameters
+    ----------
+    settings : matcher.config.Settings, optional
+        Engine settings; default from ``MATCHER_DB`` / ``MATCHER_MODELS``.
+    api_settings : ApiSettings, optional
+        Service settings; default :meth:`ApiSettings.from_env`.
+
+    Both defaults are read at start-up, not here, so importing ``api.main`` has no side
+    effects and configuration mistakes surface as a failed start with a clear message.
+    """
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        _ensure_log_output()
+        service = api_settings or ApiSettings.from_env()
+        service.check()
+        engine = Engine(settings or Settings())
+        try:
+            version = await run_in_threadpool(engine.refresh)
+            logger.info("serving model %s", version)
+        except MatcherError as exc:
+            logger.warning("no model loaded (%s); suggestions answer 503 until one is trained", exc)
+        if not service.api_keys:
+            logger.warning("no API keys configured: the service is read-only")
+        app.state.api_settings = service
+        app.state.engine = engine
+        try:
+            yield
+        finally:
+            app.state.engine = None
+
+    app = FastAPI(
+        title="matcher",
+        summary="School–partner matching for mutual benefit",
+        description=DESCRIPTION,
+        version=_version(),
+        lifespan=lifespan,
+        dependencies=[Depends(reject_nul)],
+    )
+    app.state.engine = None
+    app.state.api_settings = None
+    errors.install(app)
+    app.add_middleware(BodySizeLimitMiddleware)
+    app.add_middleware(RequestContextMiddleware)  # outermost: logs even refused bodies
+    for router in ROUTERS:
+        app.include_router(router, responses=errors.RESPONSES)
+    return app
+
+
+app = create_app()

@@ -1,0 +1,67 @@
+"""``/partners``: look up, list, create or replace, and delete partners."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Body, Path, Query
+
+from api.deps import EngineDep, ReadAccess, WriteAccess
+from api.schemas import PARTNER_EXAMPLE, Page, Record, error_responses
+
+KIND = "partners"
+router = APIRouter(prefix="/partners", tags=["partners"])
+
+PartnerId = Annotated[str, Path(description="partner_id")]
+Limit = Annotated[int, Query(ge=1, le=500, description="page size")]
+Offset = Annotated[int, Query(ge=0, le=1_000_000_000, description="records to skip")]
+
+
+@router.get("", dependencies=[ReadAccess], responses=error_responses(401))
+def list_partners(
+    engine: EngineDep,
+    type: Annotated[str | None, Query(description="company, university, ngo, ...")] = None,
+    regency: str | None = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> Page:
+    """A page of partners ordered by id; filters match whole values, ignoring case."""
+    given = {"type": type, "regency": regency}
+    filters = {k: v for k, v in given.items() if v is not None}
+    total, items = engine.list_records(KIND, filters, limit, offset)
+    return Page(total=total, limit=limit, offset=offset, items=items)
+
+
+@router.get("/{partner_id}", dependencies=[ReadAccess], responses=error_responses(401, 404))
+def get_partner(partner_id: PartnerId, engine: EngineDep) -> Record:
+    """One partner as stored (lists as arrays, defaults filled in)."""
+    return engine.get(KIND, partner_id)
+
+
+@router.put(
+    "/{partner_id}", dependencies=[WriteAccess], responses=error_responses(401, 403, 413, 422)
+)
+def put_partner(
+    partner_id: PartnerId,
+    record: Annotated[
+        Record,
+        Body(
+            description="the partner's columns (CONTRACT §2); lists as JSON arrays",
+            openapi_examples={"partner": {"value": PARTNER_EXAMPLE}},
+        ),
+    ],
+    engine: EngineDep,
+) -> Record:
+    """Create or replace one partner, validated exactly like a row of a partners file."""
+    return engine.put(KIND, partner_id, record)
+
+
+@router.delete(
+    "/{partner_id}",
+    status_code=204,
+    dependencies=[WriteAccess],
+    responses=error_responses(401, 403, 404),
+)
+def delete_partner(partner_id: PartnerId, engine: EngineDep) -> None:
+    """Delete one partner together with its outcome events."""
+    engine.delete(KIND, partner_id)

@@ -1,0 +1,193 @@
+"""Request and answer shapes of the HTTP API, for validation and the OpenAPI docs.
+
+School, partner and outcome records are passed to the engine as plain JSON objects: the
+engine validates them exactly like file rows (CONTRACT.md §2), so their rules live in one
+place (``matcher.schema``), not here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+Record = dict[str, Any]
+
+
+class ErrorItem(BaseModel):
+    """One problem in one record."""
+
+    line: int
+    column: str
+    reason: str
+    record_id: str | None = None
+
+
+class ErrorAnswer(BaseModel):
+    """Every error answer. ``detail`` is a message, or for a request that does not fit
+    this schema FastAPI's list of problems; ``errors`` lists a rejected record's problems."""
+
+    detail: str | list[dict[str, Any]]
+    errors: list[ErrorItem] | None = None
+
+
+class Health(BaseModel):
+    """Service status, active model version and stored counts."""
+
+    model_config = ConfigDict(extra="allow")  # whatever else the engine reports
+
+    status: str
+    model_version: str | None
+    schools: int
+    partners: int
+    outcomes: int
+
+
+class Page(BaseModel):
+    """One page of a listing."""
+
+    total: int = Field(description="records matching the filters")
+    limit: int
+    offset: int
+    items: list[Record]
+
+
+class PartnerSuggestion(BaseModel):
+    """One suggested partner; explanation fields (gains, distance, ...) come with
+    ``explain=true``."""
+
+    model_config = ConfigDict(extra="allow")
+
+    rank: int
+    partner_id: str
+    name: str
+    type: str
+    score: float = Field(description="mutual benefit, both directions combined")
+    school_benefit: float
+    partner_benefit: float
+    explanation: str | None
+
+
+class SchoolSuggestion(BaseModel):
+    """One suggested school; explanation fields come with ``explain=true``."""
+
+    model_config = ConfigDict(extra="allow")
+
+    rank: int
+    school_id: str
+    name: str
+    level: str
+    score: float = Field(description="mutual benefit, both directions combined")
+    school_benefit: float
+    partner_benefit: float
+    explanation: str | None
+
+
+class SchoolSuggestions(BaseModel):
+    """Partners for one school, best first (CONTRACT.md §3 json shape)."""
+
+    school_id: str
+    school_name: str
+    model_version: str
+    lang: str
+    suggestions: list[PartnerSuggestion]
+
+
+class PartnerSuggestions(BaseModel):
+    """Schools for one partner, best first: the other side of the market."""
+
+    partner_id: str
+    partner_name: str
+    model_version: str
+    lang: str
+    suggestions: list[SchoolSuggestion]
+
+
+class RankingRequest(BaseModel):
+    """Batch ranking of one regency, one district or a list of schools."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    regency: str | None = Field(None, min_length=1, description="kabupaten/kota")
+    district: str | None = Field(None, min_length=1, description="kecamatan")
+    school_ids: list[str] | None = Field(None, min_length=1)
+    k: int = Field(10, ge=1, le=100, description="partners per school")
+
+    @model_validator(mode="after")
+    def _one_selector(self) -> RankingRequest:
+        given = [n for n in ("regency", "district", "school_ids") if getattr(self, n) is not None]
+        if len(given) != 1:
+            raise ValueError(
+                "give exactly one of regency, district, school_ids"
+                + (f" (got {', '.join(given)})" if given else "")
+            )
+        return self
+
+
+class Rankings(BaseModel):
+    """Ranked rows: ``school_id, rank, partner_id, score`` and readable extras."""
+
+    rows: list[Record]
+    schools: int = Field(description="schools with at least one ranked partner")
+
+
+class OutcomeCounts(BaseModel):
+    """What ``POST /outcomes`` stored."""
+
+    received: int
+    added: int
+    duplicates: int = Field(description="events already stored (same outcome_id)")
+
+
+SCHOOL_EXAMPLE: Record = {
+    "name": "SMP Negeri 1 Semampir",
+    "level": "SMP",
+    "ownership": "negeri",
+    "province": "Jawa Timur",
+    "regency": "Kota Surabaya",
+    "district": "Semampir",
+    "latitude": -7.2575,
+    "longitude": 112.7521,
+    "students": 420,
+    "needs": ["teacher_training", "digital_devices"],
+    "offers": ["research_site"],
+    "description": "Butuh pelatihan guru dan laptop untuk lab komputer",
+}
+
+PARTNER_EXAMPLE: Record = {
+    "name": "Universitas Contoh",
+    "type": "university",
+    "sector": "education",
+    "latitude": -7.28,
+    "longitude": 112.79,
+    "service_radius_km": 40,
+    "online": True,
+    "offers": ["teacher_training"],
+    "needs": ["research_site", "teaching_practicum"],
+}
+
+OUTCOME_EXAMPLE: Record = {
+    "outcome_id": "ev-2024-0001",
+    "school_id": "20532101",
+    "partner_id": "P-UNIV-01",
+    "status": "completed",
+    "school_rating": 5,
+    "partner_rating": 4,
+    "recorded_at": "2024-06-30",
+}
+
+ERROR_TEXT = {
+    400: "a mistake in the request",
+    401: "no API key where one is needed, or a key that is not configured",
+    403: "the API key may only read",
+    404: "no such record",
+    413: "request body or batch too large",
+    422: "invalid request or records",
+    500: "a bug: the answer names the request id to look for in the logs",
+    503: "no usable model yet",
+}
+
+
+def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses`` entries for the given error statuses."""
+    return {c: {"model": ErrorAnswer, "description": ERROR_TEXT[c]} for c in codes}
