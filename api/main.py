@@ -90,6 +90,7 @@ def create_app(
             yield
         finally:
             app.state.engine = None
+            engine.close()
 
     app = FastAPI(
         title="matcher",

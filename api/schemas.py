@@ -7,7 +7,7 @@ place (``matcher.schema``), not here.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -112,6 +112,15 @@ class RankingRequest(BaseModel):
     district: str | None = Field(None, min_length=1, description="kecamatan")
     school_ids: list[str] | None = Field(None, min_length=1)
     k: int = Field(10, ge=1, le=100, description="partners per school")
+    allocate: bool = Field(
+        False,
+        description="assign partners within both sides' capacities (district allocation); "
+        "rows then carry `assigned` and `status`",
+    )
+    equity_weight: float = Field(
+        0.5, ge=0, le=10, description="with allocate: extra weight for under-resourced schools"
+    )
+    lang: Literal["id", "en"] = Field("id", description="language of allocation reasons")
 
     @model_validator(mode="after")
     def _one_selector(self) -> RankingRequest:
@@ -128,7 +137,12 @@ class Rankings(BaseModel):
     """Ranked rows: ``school_id, rank, partner_id, score`` and readable extras."""
 
     rows: list[Record]
-    schools: int = Field(description="schools with at least one ranked partner")
+    schools: int = Field(description="schools selected")
+    summary: Record = Field(
+        default_factory=dict,
+        description="with allocate: schools matched and unmatched (and why), capacity used, "
+        "exposure Gini, total benefit beside plain top-k and greedy",
+    )
 
 
 class OutcomeCounts(BaseModel):

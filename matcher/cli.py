@@ -303,7 +303,8 @@ def cmd_serve(eng: Engine, a: argparse.Namespace) -> None:
     os.environ["MATCHER_MODELS"] = str(eng.settings.models_dir)
     if not a.no_sample:
         prepare_demo(eng, quiet=a.quiet)
-    uvicorn.run("api.main:app", host=a.host, port=a.port, log_level="info")
+    # the API logs each request itself, with its request id and latency
+    uvicorn.run("api.main:app", host=a.host, port=a.port, log_level="info", access_log=False)
 
 
 def prepare_demo(eng: Engine, quiet: bool = False) -> None:

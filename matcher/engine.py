@@ -48,6 +48,10 @@ class Engine:
         self._lock = threading.Lock()
         self._state: tuple[tuple[str | None, str], MatchModel, MatchIndex] | None = None
 
+    def close(self) -> None:
+        """Release database connections (at service shutdown)."""
+        self.store.close()
+
     # -- data ----------------------------------------------------------------------------
 
     def load_files(
@@ -413,10 +417,17 @@ class Engine:
         district: str | None = None,
         school_ids: list[str] | None = None,
         k: int = 10,
-    ) -> pd.DataFrame:
-        """Batch ranking of a regency, a district or a list of schools as one table."""
+        allocate: bool = False,
+        equity_weight: float = 0.5,
+        lang: str = "id",
+    ) -> tuple[pd.DataFrame, dict[str, Any]]:
+        """Batch ranking of a regency, a district or a list of schools as one table, and
+        a summary (schools selected; with ``allocate``, the allocation's summary)."""
         rows = self.select_schools(regency, district, False, school_ids)
-        return rank_frame(self.rank(rows, k))
+        if allocate:
+            alloc = self.allocate(rows, k, equity_weight, lang)
+            return alloc.assignments, alloc.summary
+        return rank_frame(self.rank(rows, k)), {"schools": int(len(rows))}
 
     def allocate(
         self,

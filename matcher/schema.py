@@ -44,13 +44,24 @@ def _blank(v: Any) -> bool:
     return v is None or (isinstance(v, str) and v.strip() == "") or v == []
 
 
-def _string(v: Any) -> str:
+def _string(v: Any, limit: int = MAX_TEXT) -> str:
     if isinstance(v, (dict, list, bool)):
         raise _Bad(f"expected text, got {type(v).__name__}")
     s = str(v).strip()
-    if len(s) > MAX_TEXT:
-        raise _Bad(f"longer than {MAX_TEXT} characters")
+    if "\x00" in s:
+        raise _Bad("contains a NUL character")
+    if len(s) > limit:
+        raise _Bad(f"longer than {limit} characters")
     return s
+
+
+def _text(limit: int):
+    """Text of at most ``limit`` characters (what the database column holds)."""
+
+    def parse(v: Any) -> str:
+        return _string(v, limit)
+
+    return parse
 
 
 def _float(lo: float | None = None, hi: float | None = None, gt: float | None = None):
@@ -189,13 +200,13 @@ def columns(kind: str, vocab: Vocabulary | None = None) -> list[Column]:
     text = _string
     if kind == "schools":
         return [
-            Column("school_id", text, True),
-            Column("name", text, True),
+            Column("school_id", _text(64), True),
+            Column("name", _text(300), True),
             Column("level", _choice(v.levels, "level"), True),
             Column("ownership", _choice(v.ownership, "ownership"), True),
-            Column("province", text, True),
-            Column("regency", text, True),
-            Column("district", text, False, ""),
+            Column("province", _text(120), True),
+            Column("regency", _text(120), True),
+            Column("district", _text(120), False, ""),
             Column("latitude", _float(-90, 90), True),
             Column("longitude", _float(-180, 180), True),
             Column("students", _int(0), False, None),
@@ -209,12 +220,12 @@ def columns(kind: str, vocab: Vocabulary | None = None) -> list[Column]:
         ]
     if kind == "partners":
         return [
-            Column("partner_id", text, True),
-            Column("name", text, True),
+            Column("partner_id", _text(64), True),
+            Column("name", _text(300), True),
             Column("type", _choice(v.partner_types, "partner type"), True),
-            Column("sector", text, False, ""),
-            Column("province", text, False, ""),
-            Column("regency", text, False, ""),
+            Column("sector", _text(120), False, ""),
+            Column("province", _text(120), False, ""),
+            Column("regency", _text(120), False, ""),
             Column("latitude", _float(-90, 90), False, None),
             Column("longitude", _float(-180, 180), False, None),
             Column("service_radius_km", _float(gt=0), False, 50.0),
@@ -228,9 +239,9 @@ def columns(kind: str, vocab: Vocabulary | None = None) -> list[Column]:
         ]
     if kind == "outcomes":
         return [
-            Column("outcome_id", text, False, None),
-            Column("school_id", text, True),
-            Column("partner_id", text, True),
+            Column("outcome_id", _text(80), False, None),
+            Column("school_id", _text(64), True),
+            Column("partner_id", _text(64), True),
             Column("status", _choice(v.statuses, "status"), True),
             Column("school_rating", _int(1, 5), False, None),
             Column("partner_rating", _int(1, 5), False, None),

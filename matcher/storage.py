@@ -203,6 +203,8 @@ class Store:
     def delete(self, kind: str, record_id: str) -> None:
         """Delete one school or partner and its outcome events."""
         table, key = TABLES[kind], KEYS[kind]
+        if "\x00" in record_id:
+            raise NotFoundError(f"no {kind[:-1]} with id {record_id!r}")
         with self.engine.begin() as conn:
             res = conn.execute(table.delete().where(table.c[key] == record_id))
             if res.rowcount == 0:
@@ -229,6 +231,8 @@ class Store:
 
     def get(self, kind: str, record_id: str) -> dict[str, Any]:
         """One record as a dict, or NotFoundError."""
+        if "\x00" in record_id:  # no stored id holds one; PostgreSQL refuses to compare
+            raise NotFoundError(f"no {kind[:-1]} with id {record_id!r}")
         df = self.frame(kind, TABLES[kind].c[KEYS[kind]] == record_id)
         if not len(df):
             raise NotFoundError(f"no {kind[:-1]} with id {record_id!r}")
@@ -245,6 +249,8 @@ class Store:
         for col, val in (filters or {}).items():
             if col not in table.c:
                 raise MatcherError(f"cannot filter {kind} by {col!r}")
+            if "\x00" in str(val):
+                raise MatcherError(f"filter {col!r} contains a NUL character")
             cond.append(sa.func.lower(table.c[col]) == str(val).lower())
         where = sa.and_(*cond) if cond else None
         count_q = sa.select(sa.func.count()).select_from(table)
@@ -259,6 +265,10 @@ class Store:
         if not ids:
             return total, self.frame(kind, sa.false())
         return total, self.frame(kind, table.c[KEYS[kind]].in_(ids))
+
+    def close(self) -> None:
+        """Release the connection pool."""
+        self.engine.dispose()
 
     def counts(self) -> dict[str, int]:
         with self.engine.connect() as conn:

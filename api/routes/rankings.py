@@ -48,16 +48,24 @@ def rank(
     api: ApiSettingsDep,
     accept: Annotated[str | None, Header(description=f"`{CSV}` for CSV")] = None,
 ) -> Rankings | Response:
-    """Top-k partners for each selected school (no allocation across schools)."""
+    """Top-k partners for each selected school; with ``allocate``, an assignment that
+    respects every partner's and school's capacity, with an equity floor."""
     ids = body.school_ids
     if ids is not None and len(ids) > api.max_school_ids:
         raise HTTPException(
             413, f"at most {api.max_school_ids} school_ids per request (got {len(ids)})"
         )
-    table = engine.rank_table(
-        regency=body.regency, district=body.district, school_ids=ids, k=body.k
+    table, summary = engine.rank_table(
+        regency=body.regency,
+        district=body.district,
+        school_ids=ids,
+        k=body.k,
+        allocate=body.allocate,
+        equity_weight=body.equity_weight,
+        lang=body.lang,
     )
     if wants_csv(accept):
         return Response(table.to_csv(index=False), media_type=CSV)
-    rows = [{str(c): v for c, v in r.items()} for r in table.to_dict("records")]
-    return Rankings(rows=rows, schools=int(table["school_id"].nunique()))
+    clean = table.astype(object).where(table.notna(), None)
+    rows = [{str(c): v for c, v in r.items()} for r in clean.to_dict("records")]
+    return Rankings(rows=rows, schools=int(summary["schools"]), summary=summary)

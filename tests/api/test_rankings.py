@@ -98,7 +98,8 @@ def test_wants_csv(accept: str | None, csv_wanted: bool) -> None:
         {"regency": "Kota Surabaya", "k": 0},
         {"regency": "Kota Surabaya", "k": 101},
         {"regency": "Kota Surabaya", "k": "many"},
-        {"regency": "Kota Surabaya", "allocate": True},
+        {"regency": "Kota Surabaya", "allocate": "sometimes"},
+        {"regency": "Kota Surabaya", "unknown_field": 1},
     ],
 )
 def test_bad_request_is_422(client: TestClient, body: dict[str, Any]) -> None:
@@ -140,3 +141,22 @@ def test_default_cap_is_5000(client: TestClient) -> None:
 def test_no_model_is_503(untrained_client: TestClient) -> None:
     r = untrained_client.post("/rankings", json={"regency": "Kota Surabaya"})
     assert r.status_code == 503
+
+
+def test_allocate_respects_capacity_and_summarises(client: TestClient) -> None:
+    r = client.post("/rankings", json={"regency": "Kota Surabaya", "k": 3, "allocate": True})
+    assert r.status_code == 200
+    body = r.json()
+    summary = body["summary"]
+    assert summary["partners_over_capacity"] == 0
+    assert summary["schools"] == body["schools"] == 5
+    assigned = [row for row in body["rows"] if row["assigned"] is True]
+    assert assigned and all(row["explanation"] for row in assigned)
+    s1 = {row["partner_id"] for row in assigned if row["school_id"] == "S1"}
+    assert "P-EXACT" in s1
+
+
+def test_allocate_equity_weight_validated(client: TestClient) -> None:
+    r = client.post("/rankings", json={"regency": "Kota Surabaya", "allocate": True,
+                                       "equity_weight": -1})  # fmt: skip
+    assert r.status_code == 422
