@@ -49,8 +49,10 @@ def main() -> None:
         paths = generate(Path(tmp), a.schools, a.partners, seed=7, outcomes=False)
         schools, _ = schema.read_file("schools", paths["schools"])
         partners, _ = schema.read_file("partners", paths["partners"])
-        print(f"data: {len(schools):,} schools, {len(partners):,} partners "
-              f"({time.perf_counter() - t0:.1f}s to generate and validate)")
+        print(
+            f"data: {len(schools):,} schools, {len(partners):,} partners "
+            f"({time.perf_counter() - t0:.1f}s to generate and validate)"
+        )
     t0 = time.perf_counter()
     model = MatchModel().fit(schools, partners)
     print(f"fit: {time.perf_counter() - t0:.2f}s")
