@@ -35,6 +35,9 @@ class Settings:
     db_url: str = field(default_factory=default_db_url)
     models_dir: Path = field(default_factory=default_models_dir)
     data_dir: Path = field(default_factory=default_data_dir)
+    refresh_seconds: float = field(
+        default_factory=lambda: float(os.environ.get("MATCHER_REFRESH_SECONDS", "2"))
+    )
     keep_versions: int = field(
         default_factory=lambda: int(os.environ.get("MATCHER_KEEP_VERSIONS", "10"))
     )

@@ -9,6 +9,7 @@ concurrent reader never sees a half-built one.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -47,6 +48,9 @@ class Engine:
         self.models = ModelStore(self.settings.models_dir, keep=self.settings.keep_versions)
         self._lock = threading.Lock()
         self._state: tuple[tuple[str | None, str], MatchModel, MatchIndex] | None = None
+        self._fp: str | None = None
+        self._fp_at = 0.0
+        self._dirty = False
 
     def close(self) -> None:
         """Release database connections (at service shutdown)."""
@@ -84,12 +88,16 @@ class Engine:
                 " and ".join(e.source for e in errors),
                 [e for exc in errors for e in exc.errors],
             )
-        return self.store.load(frames), warnings
+        counts = self.store.load(frames)
+        self._dirty = True
+        return counts, warnings
 
     def load_records(self, kind: str, records: list[dict[str, Any]]) -> dict[str, int]:
         """Validate and store records given as dicts (the API's PUT and POST)."""
         frame, _ = schema.validate_records(kind, list(enumerate(records, start=1)), kind)
-        return self.store.load({kind: frame})
+        counts = self.store.load({kind: frame})
+        self._dirty = True
+        return counts
 
     def get(self, kind: str, record_id: str) -> dict[str, Any]:
         """One stored school or partner (``kind`` is "schools" or "partners")."""
@@ -118,6 +126,7 @@ class Engine:
     def delete(self, kind: str, record_id: str) -> None:
         """Delete one school or partner together with its outcome events."""
         self.store.delete(kind, record_id)
+        self._dirty = True
 
     def record_outcomes(self, records: list[dict[str, Any]]) -> dict[str, int]:
         """Store outcome events; an event already stored (same outcome_id) is not added
@@ -128,6 +137,7 @@ class Engine:
             "outcomes", list(enumerate(records, start=1)), "outcomes"
         )
         added = self.store.load({"outcomes": frame}).get("outcomes", 0)
+        self._dirty = True
         return {"received": len(frame), "added": added, "duplicates": len(frame) - added}
 
     def health(self) -> dict[str, Any]:
@@ -218,7 +228,6 @@ class Engine:
             "decision": decision,
         }
         version = self.models.save(model, manifest, activate=promote)
-        self._state = None
         return {**self.models.manifest(version), "active": promote}
 
     def _holdout_metrics(
@@ -265,9 +274,19 @@ class Engine:
         report["model_version"] = version
         return report
 
+    def _key(self) -> tuple[str | None, str]:
+        """(active version, data fingerprint). The fingerprint is re-read after this
+        engine wrote, and otherwise at most every ``refresh_seconds`` (other processes
+        may write too), so requests do not each query the whole database."""
+        now = time.monotonic()
+        if self._fp is None or self._dirty or now - self._fp_at > self.settings.refresh_seconds:
+            self._dirty = False
+            self._fp, self._fp_at = self.store.fingerprint(), now
+        return self.models.active_version(), self._fp
+
     def _current(self) -> tuple[str, MatchModel, MatchIndex]:
         """The active model and an index of the stored data, rebuilt only when stale."""
-        key = (self.models.active_version(), self.store.fingerprint())
+        key = self._key()
         state = self._state
         if state is not None and state[0] == key:
             return key[0] or "", state[1], state[2]
