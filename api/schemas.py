@@ -195,6 +195,7 @@ ERROR_TEXT = {
     401: "no API key where one is needed, or a key that is not configured",
     403: "the API key may only read",
     404: "no such record",
+    409: "conflicts with the current state (a training job is already running)",
     413: "request body or batch too large",
     422: "invalid request or records",
     500: "a bug: the answer names the request id to look for in the logs",
@@ -205,3 +206,44 @@ ERROR_TEXT = {
 def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI ``responses`` entries for the given error statuses."""
     return {c: {"model": ErrorAnswer, "description": ERROR_TEXT[c]} for c in codes}
+
+
+class TrainRequest(BaseModel):
+    """Options of a training run (all optional)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    force: bool = Field(default=False, description="activate even if worse than the active model")
+    fusion: Literal["harmonic", "geometric", "min", "arithmetic"] | None = None
+    outcome_weight: float | None = Field(default=None, ge=0, le=1)
+
+
+class TrainingJob(BaseModel):
+    """A background training job."""
+
+    job_id: str
+    status: Literal["queued", "running", "succeeded", "failed"]
+    created_at: str
+    finished_at: str | None = None
+    params: Record = Field(default_factory=dict)
+    result: Record | None = None
+    error: str | None = None
+
+
+class ModelVersion(BaseModel):
+    """A stored model version (its manifest, without the library details)."""
+
+    version: str
+    created_at: str
+    active: bool
+    decision: str | None = None
+    outcome_model: str | None = None
+    data: Record = Field(default_factory=dict)
+    metrics: Record = Field(default_factory=dict)
+    parameters: Record = Field(default_factory=dict)
+    sha256: str
+
+    @classmethod
+    def from_manifest(cls, m: Record) -> ModelVersion:
+        keys = cls.model_fields
+        return cls(**{k: v for k, v in m.items() if k in keys and v is not None})

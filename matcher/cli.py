@@ -321,7 +321,7 @@ def prepare_demo(eng: Engine, quiet: bool = False) -> None:
 
 def cmd_models(eng: Engine, a: argparse.Namespace) -> None:
     if a.models_command == "activate":
-        eng.models.activate(a.version)
+        eng.activate(a.version)
         _out(f"active model: {a.version}")
         return
     versions = eng.models.versions()

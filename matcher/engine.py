@@ -30,6 +30,7 @@ from matcher.evaluation import (
 )
 from matcher.explain import explain_pair
 from matcher.index import MatchIndex
+from matcher.jobs import TrainingJobs
 from matcher.model import MatchModel
 from matcher.model_store import ModelStore
 from matcher.progress import Progress
@@ -48,6 +49,7 @@ class Engine:
         self.models = ModelStore(self.settings.models_dir, keep=self.settings.keep_versions)
         self._lock = threading.Lock()
         self._state: tuple[tuple[str | None, str], MatchModel, MatchIndex] | None = None
+        self.jobs = TrainingJobs(self)
         self._fp: str | None = None
         self._fp_at = 0.0
         self._dirty = False
@@ -227,7 +229,9 @@ class Engine:
             "metrics": metrics,
             "decision": decision,
         }
-        version = self.models.save(model, manifest, activate=promote)
+        version = self.models.save(model, manifest, activate=False)
+        if promote:
+            self._switch(version)
         return {**self.models.manifest(version), "active": promote}
 
     def _holdout_metrics(
@@ -273,6 +277,30 @@ class Engine:
         report = evaluate_scorers(scorers, index, holdout, k)
         report["model_version"] = version
         return report
+
+    def model_versions(self) -> list[dict[str, Any]]:
+        """Manifests of the stored versions, oldest first, each with ``active``."""
+        return self.models.versions()
+
+    def activate(self, version: str) -> dict[str, Any]:
+        """Make a stored version active (rollback) after checking it loads; the index is
+        rebuilt before the switch is visible to requests."""
+        self._switch(version)
+        return self.models.manifest(version)
+
+    def _switch(self, version: str) -> None:
+        """Load ``version`` and index the data with it, then point the store at it: the
+        switch is one assignment, so every request sees either the old model and index
+        or the new ones, and none waits for a rebuild."""
+        _, model, _ = self.models.load(version)  # refuses a damaged artifact first
+        fp = self.store.fingerprint()
+        index = model.index(
+            self.store.frame("schools"), self.store.frame("partners"), self.store.frame("outcomes")
+        )
+        with self._lock:
+            self.models.activate(version)
+            self._fp, self._fp_at, self._dirty = fp, time.monotonic(), False
+            self._state = ((version, fp), model, index)
 
     def _key(self) -> tuple[str | None, str]:
         """(active version, data fingerprint). The fingerprint is re-read after this

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.routes import health, outcomes, partners, rankings, schools, suggestions
+from api.routes import health, models, outcomes, partners, rankings, schools, suggestions
 
 ROUTERS: list[APIRouter] = [
     health.router,
@@ -17,4 +17,5 @@ ROUTERS: list[APIRouter] = [
     suggestions.router,
     rankings.router,
     outcomes.router,
+    models.router,
 ]
