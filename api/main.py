@@ -31,7 +31,7 @@ Match Indonesian schools with partners for mutual benefit.
 
 Send a key in the `{API_KEY_HEADER}` header. Writes (PUT, DELETE, `POST /outcomes`)
 always need a `write` key; reads are open on the local demo and need a `read` or `write`
-key in production mode. `/health` is always open. Errors answer `{{"detail": ...}}`.
+key in production mode. `/health` and `/livez` are always open. Errors answer `{{"detail": ...}}`.
 """
 
 

@@ -69,6 +69,7 @@ def _parser() -> argparse.ArgumentParser:
 
     rk = sub.add_parser("rank", parents=[common], help="batch ranking for many schools")
     grp = rk.add_mutually_exclusive_group(required=True)
+    grp.add_argument("--province")
     grp.add_argument("--regency")
     grp.add_argument("--district")
     grp.add_argument("--all", action="store_true")
@@ -77,6 +78,10 @@ def _parser() -> argparse.ArgumentParser:
         "--out", type=Path, help="output file (.csv, .json, .xlsx); default CSV on stdout"
     )
     rk.add_argument("--allocate", action="store_true", help="assign partners within capacities")
+    rk.add_argument(
+        "--scheduler",
+        help="rank on Dask: 'local' starts a LocalCluster, or tcp://HOST:PORT of a scheduler",
+    )
     rk.add_argument(
         "--equity-weight",
         type=float,
@@ -215,11 +220,11 @@ def cmd_rank(eng: Engine, a: argparse.Namespace) -> None:
     suffix = out.suffix.lower() if out else ".csv"
     if suffix not in (".csv", ".json", ".xlsx"):
         raise MatcherError(f"--out {out}: use a .csv, .json or .xlsx file name")
-    rows = eng.select_schools(a.regency, a.district, a.all)
+    rows = eng.select_schools(a.regency, a.district, a.all, province=a.province)
     if a.allocate:
         _write_allocation(eng, rows, a, out, suffix)
         return
-    frames = eng.rank(rows, a.k, progress=not a.quiet)
+    frames = eng.rank(rows, a.k, progress=not a.quiet, scheduler=a.scheduler)
     if suffix == ".csv":
         fh = out.open("w", encoding="utf-8", newline="") if out else sys.stdout
         try:

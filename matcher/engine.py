@@ -408,18 +408,23 @@ class Engine:
         district: str | None = None,
         all_schools: bool = False,
         school_ids: list[str] | None = None,
+        province: str | None = None,
     ) -> np.ndarray:
         """Rows of the schools a batch covers; exactly one selector must be given."""
-        chosen = [x is not None and x is not False for x in (regency, district, school_ids)]
+        chosen = [x is not None for x in (regency, district, school_ids, province)]
         if sum(chosen) + bool(all_schools) != 1:
-            raise MatcherError("choose exactly one of --regency, --district, --all")
+            raise MatcherError("choose exactly one of --province, --regency, --district, --all")
         _, _, index = self._current()
         sch = index.schools
         if all_schools:
             return np.arange(len(sch))
         if school_ids is not None:
             return index.school_rows(school_ids)
-        col, val = ("regency", regency) if regency is not None else ("district", district)
+        col, val = next(
+            (c, v)
+            for c, v in (("regency", regency), ("district", district), ("province", province))
+            if v is not None
+        )
         mask = sch[col].str.casefold() == str(val).casefold()
         if not mask.any():
             known = ", ".join(sorted(sch[col].unique())[:8])
@@ -432,9 +437,12 @@ class Engine:
         k: int = 10,
         progress: bool = False,
         chunk: int = 512,
+        scheduler: str | None = None,
     ) -> Iterator[pd.DataFrame]:
         """Top-k partners for each selected school, as one DataFrame per chunk with
-        columns ``school_id, rank, partner_id, score`` and readable extras."""
+        columns ``school_id, rank, partner_id, score`` and readable extras. With a
+        ``scheduler`` ("local" or a Dask scheduler address) the chunks are ranked on a
+        Dask cluster, with identical results."""
         _check_k(k)
         version, model, index = self._current()
         bar = Progress(len(rows), "ranking schools", enabled=progress)
@@ -442,7 +450,13 @@ class Engine:
         sname = index.schools["name"].to_numpy()
         pid = index.partners["partner_id"].to_numpy()
         pname = index.partners["name"].to_numpy()
-        for srows, idx, scores in rank_batch(model, index, rows, k, chunk, bar):
+        if scheduler:
+            from matcher.distributed import rank_distributed
+
+            batches = rank_distributed(model, index, rows, k, scheduler, progress=bar)
+        else:
+            batches = rank_batch(model, index, rows, k, chunk, bar)
+        for srows, idx, scores in batches:
             keep = idx >= 0
             r_i, c_i = np.nonzero(keep)
             p = idx[r_i, c_i]

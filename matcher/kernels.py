@@ -32,7 +32,7 @@ def mutual(f: float, b: float, fusion: int) -> float:
     return f
 
 
-@nb.njit(cache=True, fastmath=FAST)
+@nb.njit(cache=True, fastmath=FAST, nogil=True)
 def _row(
     i: int,
     out: np.ndarray,
@@ -80,7 +80,7 @@ def _row(
         out[j] = sc
 
 
-@nb.njit(cache=True, fastmath=FAST, parallel=True)
+@nb.njit(cache=True, fastmath=FAST, parallel=True, nogil=True)
 def score_matrix(
     F: np.ndarray,
     B: np.ndarray,
@@ -105,7 +105,7 @@ def score_matrix(
     return out
 
 
-@nb.njit(cache=True, fastmath=FAST, parallel=True)
+@nb.njit(cache=True, fastmath=FAST, parallel=True, nogil=True)
 def top_k_rows(
     F: np.ndarray,
     B: np.ndarray,

@@ -88,6 +88,9 @@ class OutcomeModel(BaseEstimator):
         profiles meet which school needs (need × attribute weights). They are what
         a school's tags rarely say — a company wanting CSR impact gains most with a
         small remote school, one wanting visibility with a large one — and history shows.
+    max_pairs : int
+        Most decided pairs learned from (a random sample beyond it), which bounds
+        memory and time at national scale.
     random_state : int
         Seed for the negative sampling.
     """
@@ -98,12 +101,14 @@ class OutcomeModel(BaseEstimator):
         negatives_per_positive: int = 3,
         C: float = 0.1,
         interactions: bool = True,
+        max_pairs: int = 60_000,
         random_state: int = 0,
     ) -> None:
         self.prior_strength = prior_strength
         self.negatives_per_positive = negatives_per_positive
         self.C = C
         self.interactions = interactions
+        self.max_pairs = max_pairs
         self.random_state = random_state
 
     # -- feature blocks --------------------------------------------------------------------
@@ -141,11 +146,15 @@ class OutcomeModel(BaseEstimator):
             raise ValueError("too few decided partnerships to learn from (need 20, both kinds)")
         self.prior_ = float(y.mean())
         rng = np.random.default_rng(self.random_state)
-        s_rows = index.school_rows(labels["school_id"].tolist())
-        p_rows = index.partner_rows(labels["partner_id"].tolist())
-        # Leave each pair's own label out of its sides' track records.
+        # track records use every decided pair; the regression learns from a sample
         s_tr = track_records(labels, index.school_row, "school_id", index.n_schools)
         p_tr = track_records(labels, index.partner_row, "partner_id", index.n_partners)
+        if len(labels) > self.max_pairs:
+            labels = labels.iloc[np.sort(rng.choice(len(labels), self.max_pairs, replace=False))]
+            y = labels["label"].to_numpy()
+        s_rows = index.school_rows(labels["school_id"].tolist())
+        p_rows = index.partner_rows(labels["partner_id"].tolist())
+        # each pair's own label is left out of its sides' track records (in _design)
         n_neg = int(self.negatives_per_positive * max(int(y.sum()), 1))
         neg_s = rng.integers(0, index.n_schools, n_neg * 3)
         neg_p = rng.integers(0, index.n_partners, n_neg * 3)

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.routes import health, models, outcomes, partners, rankings, schools, suggestions
+from api.routes import health, livez, models, outcomes, partners, rankings, schools, suggestions
 
 ROUTERS: list[APIRouter] = [
     health.router,
+    livez.router,
     schools.router,
     partners.router,
     suggestions.router,

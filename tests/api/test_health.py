@@ -31,3 +31,8 @@ def test_health_without_model(untrained_client: TestClient) -> None:
 def test_health_counts_follow_writes(client: TestClient) -> None:
     client.delete("/schools/S5", headers=WRITE)
     assert client.get("/health").json()["schools"] == 4
+
+
+def test_livez_open_even_in_production(prod_client) -> None:
+    r = prod_client.get("/livez")
+    assert r.status_code == 200 and r.json() == {"status": "ok"}
