@@ -308,6 +308,7 @@ class FeatureSpace(BaseEstimator):
         to_school = np.asarray(vocab.flows_to_school())
         to_partner = np.asarray(vocab.flows_to_partner())
         self.school_need_mask_, self.partner_need_mask_ = to_school, to_partner
+        self.partner_only_mask_ = to_partner & ~to_school
         self.levels_ = vocab.levels
         self.partner_types_ = vocab.partner_types
         s = self._raw("school", schools)
@@ -344,8 +345,14 @@ class FeatureSpace(BaseEstimator):
         X = np.asarray(ct.transform(frame), dtype=np.float32)
         sl = ct.output_indices_
         needs, offers, text = X[:, sl["needs"]], X[:, sl["offers"]], X[:, sl["text"]]
-        need_mask = self.school_need_mask_ if side == "school" else self.partner_need_mask_
-        offer_mask = self.partner_need_mask_ if side == "school" else self.school_need_mask_
+        # Free text says what a side wants or has without saying which: a code that flows
+        # both ways is read in its usual direction (a school needs it, a partner offers
+        # it); codes that flow only to partners are read as the school's offer and the
+        # partner's need.
+        if side == "school":
+            need_mask, offer_mask = self.school_need_mask_, self.partner_only_mask_
+        else:
+            need_mask, offer_mask = self.partner_only_mask_, self.school_need_mask_
         need_text = text * need_mask[None, :] * self.text_weight
         offer_text = text * offer_mask[None, :] * self.text_weight
         need = np.maximum(needs, need_text)
