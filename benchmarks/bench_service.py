@@ -119,11 +119,20 @@ def main() -> None:
             f" -d{a.seconds}s, from a second process\n"
         )
         ceiling = run_wrk(wrk, base + "/livez", a.seconds, a.connections, None)
-        sugg = run_wrk(wrk, base + "/", a.seconds, a.connections, script)
-        print(f"{'endpoint':<34}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'errors':>8}")
-        for name, r in (("GET /livez (ceiling)", ceiling), ("GET /schools/{id}/suggestions", sugg)):
-            print(f"{name:<34}{r['rps']:>10.0f}{r['p50']:>10.1f}{r['p99']:>10.1f}{r['errors']:>8}")
-        print(f"suggestions at {100 * sugg['rps'] / ceiling['rps']:.0f}% of the ceiling's req/s")
+        cold = run_wrk(wrk, base + "/", a.seconds, a.connections, script)
+        warm = run_wrk(wrk, base + "/", a.seconds, a.connections, script)
+        print(f"{'endpoint':<44}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'errors':>8}")
+        rows = (
+            ("GET /livez (ceiling)", ceiling),
+            ("suggestions, first run (answers computed)", cold),
+            ("suggestions, second run (answers current)", warm),
+        )
+        for name, r in rows:
+            print(f"{name:<44}{r['rps']:>10.0f}{r['p50']:>10.1f}{r['p99']:>10.1f}{r['errors']:>8}")
+        print(
+            f"suggestions at {100 * cold['rps'] / ceiling['rps']:.0f}% (first run) and "
+            f"{100 * warm['rps'] / ceiling['rps']:.0f}% (second run) of the ceiling's req/s"
+        )
 
         # retrain through the API while the suggestions load runs
         wrk_proc = subprocess.Popen(

@@ -38,6 +38,9 @@ class Settings:
     refresh_seconds: float = field(
         default_factory=lambda: float(os.environ.get("MATCHER_REFRESH_SECONDS", "2"))
     )
+    result_cache: int = field(
+        default_factory=lambda: int(os.environ.get("MATCHER_RESULT_CACHE", "20000"))
+    )
     keep_versions: int = field(
         default_factory=lambda: int(os.environ.get("MATCHER_KEEP_VERSIONS", "10"))
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -50,7 +51,10 @@ class Engine:
         self._lock = threading.Lock()
         self._state: tuple[tuple[str | None, str], MatchModel, MatchIndex] | None = None
         self.jobs = TrainingJobs(self)
+        self._results: OrderedDict[Any, dict[str, Any]] = OrderedDict()
+        self._results_lock = threading.Lock()
         self._fp: str | None = None
+        self._version: str | None = None
         self._fp_at = 0.0
         self._dirty = False
 
@@ -300,17 +304,19 @@ class Engine:
         with self._lock:
             self.models.activate(version)
             self._fp, self._fp_at, self._dirty = fp, time.monotonic(), False
+            self._version = version
             self._state = ((version, fp), model, index)
 
     def _key(self) -> tuple[str | None, str]:
-        """(active version, data fingerprint). The fingerprint is re-read after this
-        engine wrote, and otherwise at most every ``refresh_seconds`` (other processes
-        may write too), so requests do not each query the whole database."""
+        """(active version, data fingerprint). Both are re-read after this engine wrote or
+        switched models, and otherwise at most every ``refresh_seconds`` (other processes
+        may write or activate too), so requests do not each query the database."""
         now = time.monotonic()
         if self._fp is None or self._dirty or now - self._fp_at > self.settings.refresh_seconds:
             self._dirty = False
+            self._version = self.models.active_version()
             self._fp, self._fp_at = self.store.fingerprint(), now
-        return self.models.active_version(), self._fp
+        return self._version, self._fp
 
     def _current(self) -> tuple[str, MatchModel, MatchIndex]:
         """The active model and an index of the stored data, rebuilt only when stale."""
@@ -337,56 +343,95 @@ class Engine:
 
     # -- suggestions ---------------------------------------------------------------------
 
+    def cached_suggestions(
+        self, side: str, record_id: str, k: int = 10, lang: str = "id", explain: bool = True
+    ) -> dict[str, Any] | None:
+        """A stored answer of :meth:`suggest` (``side`` "school") or
+        :meth:`suggest_for_partner` ("partner") if one is current, else None. Answers
+        are kept per model version and data fingerprint, so any change makes them stale;
+        a look-up does no scoring (the API answers hits without a worker thread)."""
+        key = (self._key(), side, record_id, k, lang, explain)
+        with self._results_lock:
+            hit = self._results.get(key)
+            if hit is not None:
+                self._results.move_to_end(key)
+            return hit
+
+    def _remember(
+        self,
+        side: str,
+        record_id: str,
+        k: int,
+        lang: str,
+        explain: bool,
+        state: tuple[str | None, str],
+        value: dict[str, Any],
+    ) -> dict[str, Any]:
+        key = (state, side, record_id, k, lang, explain)
+        with self._results_lock:
+            self._results[key] = value
+            while len(self._results) > self.settings.result_cache:
+                self._results.popitem(last=False)
+        return value
+
     def suggest(
         self, school_id: str, k: int = 10, lang: str = "id", explain: bool = True
     ) -> dict[str, Any]:
         """Partners for one school, best first, each with both-way scores and reasons."""
         _check_k(k)
+        hit = self.cached_suggestions("school", school_id, k, lang, explain)
+        if hit is not None:
+            return hit
+        state = self._key()
         version, model, index = self._current()
         row = index.school_rows([school_id])[0]
         ranked = recommend_partners(model, index, int(row), k)
-        school = index.schools.iloc[row]
-        return {
+        answer = {
             "school_id": school_id,
-            "school_name": school["name"],
+            "school_name": str(index.s_meta["name"][row]),
             "model_version": version,
             "lang": lang,
             "suggestions": self._rows(index, ranked, "partner", int(row), lang, explain),
         }
+        return self._remember("school", school_id, k, lang, explain, state, answer)
 
     def suggest_for_partner(
         self, partner_id: str, k: int = 10, lang: str = "id", explain: bool = True
     ) -> dict[str, Any]:
         """Schools for one partner, best first: the other side of the market."""
         _check_k(k)
+        hit = self.cached_suggestions("partner", partner_id, k, lang, explain)
+        if hit is not None:
+            return hit
+        state = self._key()
         version, model, index = self._current()
         row = index.partner_rows([partner_id])[0]
         ranked = recommend_schools(model, index, int(row), k)
-        partner = index.partners.iloc[row]
-        return {
+        answer = {
             "partner_id": partner_id,
-            "partner_name": partner["name"],
+            "partner_name": str(index.p_meta["name"][row]),
             "model_version": version,
             "lang": lang,
             "suggestions": self._rows(index, ranked, "school", int(row), lang, explain),
         }
+        return self._remember("partner", partner_id, k, lang, explain, state, answer)
 
     def _rows(
         self, index: MatchIndex, ranked: Ranked, other: str, own: int, lang: str, explain: bool
     ) -> list[dict[str, Any]]:
-        frame = index.partners if other == "partner" else index.schools
+        meta = index.p_meta if other == "partner" else index.s_meta
         attr = "type" if other == "partner" else "level"
         out = []
         for rank, (r, sc, fw, bw) in enumerate(
             zip(ranked.rows, ranked.scores, ranked.forward, ranked.backward, strict=True), 1
         ):
-            rec = frame.iloc[int(r)]
-            s_row, p_row = (own, int(r)) if other == "partner" else (int(r), own)
+            r = int(r)
+            s_row, p_row = (own, r) if other == "partner" else (r, own)
             item: dict[str, Any] = {
                 "rank": rank,
-                f"{other}_id": rec[f"{other}_id"],
-                "name": rec["name"],
-                attr: rec[attr],
+                f"{other}_id": str(meta[f"{other}_id"][r]),
+                "name": str(meta["name"][r]),
+                attr: str(meta[attr][r]),
                 "score": round(float(sc), 6),
                 "school_benefit": round(float(fw), 6),
                 "partner_benefit": round(float(bw), 6),

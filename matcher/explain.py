@@ -73,20 +73,13 @@ def explain_pair(index: MatchIndex, s_row: int, p_row: int, lang: str = "id") ->
     s, p = index.s, index.p
     gains = _items(s.need[s_row], s.need_tag[s_row], s.need_text[s_row], p.offer[p_row], lang)
     gives = _items(p.need[p_row], s.offer_tag[s_row], s.offer_text[s_row], s.offer[s_row], lang)
-    school = index.schools.iloc[s_row]
-    partner = index.partners.iloc[p_row]
-    online = bool(partner["online"])
+    sm, pm = index.s_meta, index.p_meta
+    online = bool(pm["online"][p_row])
     distance = None
-    plat, plon = partner["latitude"], partner["longitude"]
-    if plat is not None and plon is not None and plat == plat and plon == plon:
-        distance = float(
-            haversine_km(
-                float(school["latitude"]),
-                float(school["longitude"]),
-                np.array([plat]),
-                np.array([plon]),
-            )[0]
-        )
+    plat, plon = pm["latitude"][p_row], pm["longitude"][p_row]
+    if np.isfinite(plat) and np.isfinite(plon):
+        slat, slon = float(sm["latitude"][s_row]), float(sm["longitude"][s_row])
+        distance = float(haversine_km(slat, slon, np.array([plat]), np.array([plon]))[0])
     where = t["online"] if online else f"{t['away']} {distance:.1f} {t['km']}"
     if lang == "id":
         where = where.replace(".", ",")

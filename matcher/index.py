@@ -69,6 +69,8 @@ class MatchIndex:
     excluded: sparse.csr_matrix
     extra: dict[str, np.ndarray] = field(default_factory=dict)
     cache: dict[Any, Any] = field(default_factory=dict)
+    s_meta: dict[str, np.ndarray] = field(default_factory=dict)
+    p_meta: dict[str, np.ndarray] = field(default_factory=dict)
 
     @classmethod
     def build(
@@ -143,6 +145,11 @@ class MatchIndex:
             p_capacity_left=partners["capacity"].to_numpy(dtype=np.int64) - p_used,
             excluded=excluded,
             extra=activity,
+            # plain columns for output, so answers never go through pandas row access
+            s_meta={c: schools[c].to_numpy() for c in ("school_id", "name", "level")}
+            | {c: schools[c].to_numpy(dtype=np.float64) for c in ("latitude", "longitude")},
+            p_meta={c: partners[c].to_numpy() for c in ("partner_id", "name", "type")}
+            | {"latitude": lat, "longitude": lon, "online": partners["online"].to_numpy(bool)},
         )
 
     @property

@@ -105,8 +105,7 @@ def score_matrix(
     return out
 
 
-@nb.njit(cache=True, fastmath=FAST, parallel=True, nogil=True)
-def top_k_rows(
+def _top_k_rows(
     F: np.ndarray,
     B: np.ndarray,
     L: np.ndarray,
@@ -131,7 +130,7 @@ def top_k_rows(
     n, m = F.shape
     idx = np.full((n, k), -1, dtype=np.int64)
     val = np.full((n, k), -np.inf, dtype=np.float32)
-    for i in nb.prange(n):
+    for i in nb.prange(n):  # a plain range when compiled without parallel
         buf = np.empty(m, dtype=np.float32)
         _row(i, buf, F, B, L, sx, px, s_level_bit, s_lang_bits, p_level_bits,
              p_lang_bits, rad, cap, prm, fusion, blend)  # fmt: skip
@@ -156,3 +155,9 @@ def top_k_rows(
                 filled += 1
             worst = val[i, k - 1] if filled == k else -np.inf
     return idx, val
+
+
+top_k_rows = nb.njit(cache=True, fastmath=FAST, parallel=True, nogil=True)(_top_k_rows)
+# One school at a time (a web request) runs serially: a parallel region per request
+# would only add thread start-up, and contention between concurrent requests.
+top_k_rows_serial = nb.njit(cache=True, fastmath=FAST, nogil=True)(_top_k_rows)

@@ -235,6 +235,12 @@ class MatchModel(BaseEstimator):
         s_rows = np.asarray(s_rows, dtype=np.int64)
         sel: Any = slice(None) if p_rows is None else p_rows
         args = self._inputs(index, s_rows, sel)
+        if len(s_rows) == 1 and p_rows is None:  # one school: its excluded columns directly
+            e = index.excluded
+            r = int(s_rows[0])
+            ex_idx = e.indices[e.indptr[r] : e.indptr[r + 1]].astype(np.int64)
+            ex_ptr = np.array([0, len(ex_idx)], dtype=np.int64)
+            return kernels.top_k_rows_serial(**args, ex_ptr=ex_ptr, ex_idx=ex_idx, k=int(k))
         ex = index.excluded[s_rows][:, sel].tocsr()
         ex.sort_indices()
         return kernels.top_k_rows(

@@ -24,7 +24,15 @@ from matcher.errors import ModelError, NotFoundError
 ARTIFACT = "model.joblib"
 MANIFEST = "manifest.json"
 ACTIVE = "ACTIVE"
-LIBRARIES = ("scikit-learn", "numpy", "scipy", "pandas", "joblib")
+LIBRARIES = (
+    "school-partner-matcher",
+    "scikit-learn",
+    "numpy",
+    "scipy",
+    "pandas",
+    "joblib",
+    "numba",
+)
 
 
 def library_versions() -> dict[str, str]:

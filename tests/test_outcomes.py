@@ -160,5 +160,5 @@ def test_rollback_and_if_new_outcomes(engine: Engine, tmp_path: Path) -> None:
     engine.load_files(outcomes=files["outcomes"])
     second = engine.train(evaluate=False, if_new_outcomes=10)
     assert not second.get("skipped") and engine.models.active_version() == second["version"]
-    engine.models.activate(first)  # rollback
+    engine.activate(first)  # rollback
     assert engine.suggest("NEW")["model_version"] == first

@@ -3,9 +3,12 @@ market, in the json shape of ``matcher suggest --format json`` (CONTRACT §3).""
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
+from pydantic import BaseModel
+from starlette.concurrency import run_in_threadpool
 
 from api.deps import EngineDep, ReadAccess
 from api.schemas import PartnerSuggestions, SchoolSuggestions, error_responses
@@ -21,17 +24,41 @@ Lang = Annotated[Literal["id", "en"], Query(description="language of the explana
 Explain = Annotated[bool, Query(description="add reasons to each suggestion")]
 
 
+# A current answer is returned straight from the engine's store of answers (as JSON
+# serialised once); only a miss is scored, in a worker thread, so the event loop never
+# waits on scoring.
+_JSON: OrderedDict[int, tuple[dict[str, Any], bytes]] = OrderedDict()
+_JSON_MAX = 20_000
+
+
+def _as_json(answer: dict[str, Any], model: type[BaseModel]) -> Response:
+    key = id(answer)
+    entry = _JSON.get(key)
+    if entry is None or entry[0] is not answer:  # the answer object is kept: ids stay unique
+        entry = (answer, model.model_validate(answer).model_dump_json().encode())
+        _JSON[key] = entry
+        while len(_JSON) > _JSON_MAX:
+            _JSON.popitem(last=False)
+    return Response(entry[1], media_type="application/json")
+
+
 @router.get("/schools/{school_id}/suggestions", response_model=SchoolSuggestions)
-def suggest_partners(
+async def suggest_partners(
     school_id: str, engine: EngineDep, k: K = 10, lang: Lang = "id", explain: Explain = True
-) -> dict[str, Any]:
+) -> Response:
     """Partners for one school, best first, with both-way benefit scores."""
-    return engine.suggest(school_id, k, lang, explain)
+    hit = engine.cached_suggestions("school", school_id, k, lang, explain)
+    if hit is None:
+        hit = await run_in_threadpool(engine.suggest, school_id, k, lang, explain)
+    return _as_json(hit, SchoolSuggestions)
 
 
 @router.get("/partners/{partner_id}/suggestions", response_model=PartnerSuggestions)
-def suggest_schools(
+async def suggest_schools(
     partner_id: str, engine: EngineDep, k: K = 10, lang: Lang = "id", explain: Explain = True
-) -> dict[str, Any]:
+) -> Response:
     """Schools for one partner, best first, with both-way benefit scores."""
-    return engine.suggest_for_partner(partner_id, k, lang, explain)
+    hit = engine.cached_suggestions("partner", partner_id, k, lang, explain)
+    if hit is None:
+        hit = await run_in_threadpool(engine.suggest_for_partner, partner_id, k, lang, explain)
+    return _as_json(hit, PartnerSuggestions)
