@@ -101,7 +101,7 @@ class OutcomeModel(BaseEstimator):
         negatives_per_positive: int = 3,
         C: float = 0.1,
         interactions: bool = True,
-        max_pairs: int = 60_000,
+        max_pairs: int = 30_000,
         random_state: int = 0,
     ) -> None:
         self.prior_strength = prior_strength
