@@ -23,6 +23,7 @@ from matcher.geo import EARTH_RADIUS_KM
 from matcher.index import MatchIndex
 from matcher.kernels import FUSION_CODES
 from matcher.outcomes import OutcomeModel, label_pairs
+from matcher.similarity import fuse
 
 
 @dataclass
@@ -219,7 +220,7 @@ class MatchModel(BaseEstimator):
             F, B, sx, px = args["F"], args["B"], args["sx"], args["px"]
             k2, cap = args["prm"][0], args["cap"][None, :]
             q = k2 * np.maximum(2.0 - 2.0 * (sx @ px.T), 0.0)
-            block.mutual = _mutual_np(F, B, self.fusion)
+            block.mutual = F if self.fusion == "forward" else fuse(F, B, self.fusion)
             block.proximity = (1.0 - np.minimum(q, cap)).astype(np.float32)
             dist = EARTH_RADIUS_KM * np.sqrt(np.maximum(q, 0.0) / k2)
             no_coords = ~np.isfinite(index.p_xyz[sel]).all(axis=1)[None, :]
@@ -263,17 +264,3 @@ class MatchModel(BaseEstimator):
             e = np.zeros(0, dtype=np.float32)
             return Block(e, e, e, e, e, e, e.astype(bool))
         return Block(*[np.concatenate(parts) for parts in zip(*out, strict=True)])
-
-
-def _mutual_np(f: np.ndarray, b: np.ndarray, fusion: str) -> np.ndarray:
-    """The kernels' fusion, vectorised in numpy (for the few pairs explained or trained)."""
-    if fusion == "harmonic":
-        total = f + b
-        return np.divide(2 * f * b, total, out=np.zeros_like(total), where=total > 0)
-    if fusion == "geometric":
-        return np.sqrt(f * b)
-    if fusion == "min":
-        return np.minimum(f, b)
-    if fusion == "arithmetic":
-        return 0.5 * (f + b)
-    return f

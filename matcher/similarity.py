@@ -1,5 +1,8 @@
 """Two-way similarity: how well a partner meets a school's needs (forward) and how well
-the school meets the partner's needs (backward), fused so one-sided matches rank low."""
+the school meets the partner's needs (backward), fused so one-sided matches rank low.
+
+This is the vectorised reference of the fusion; the compiled kernels
+(:func:`matcher.kernels.mutual`) apply the same rule pair by pair."""
 
 from __future__ import annotations
 
@@ -24,8 +27,3 @@ def fuse(forward: np.ndarray, backward: np.ndarray, fusion: str = "harmonic") ->
     if fusion == "arithmetic":
         return 0.5 * (forward + backward)
     raise ValueError(f"unknown fusion {fusion!r}; use one of {', '.join(FUSIONS)}")
-
-
-def cosine_block(left: np.ndarray, right: np.ndarray) -> np.ndarray:
-    """Cosine similarity of row-normalised blocks: one matrix product."""
-    return left @ right.T
