@@ -21,9 +21,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from ortools.graph.python import min_cost_flow
+from sklearn.neighbors import BallTree
 
 from matcher.errors import MatcherError
-from matcher.geo import distance_block
 from matcher.index import MatchIndex
 from matcher.metrics import gini
 from matcher.model import MatchModel
@@ -32,19 +32,21 @@ from matcher.ranking import rank_batch
 
 def underresourced(index: MatchIndex, rows: np.ndarray) -> np.ndarray:
     """A [0, 1] index per school: the mean of small (<150 students), private, low or no
-    accreditation, and remote (few partners within reach)."""
+    accreditation, and remote (its nearest in-person partner is further than for three
+    quarters of the selected schools; found with a ball tree, not a distance matrix)."""
     sch = index.schools.iloc[rows]
     students = pd.to_numeric(sch["students"], errors="coerce").fillna(0).to_numpy()
     small = (students < 150).astype(float)
     private = (sch["ownership"].to_numpy() == "swasta").astype(float)
     low_acc = np.isin(sch["accreditation"].to_numpy(), ["C", "none"]).astype(float)
-    reach = np.zeros(len(rows))
-    for start in range(0, len(rows), 1024):
-        r = rows[start : start + 1024]
-        d = distance_block(index.s_xyz[r], index.p_xyz)
-        with np.errstate(invalid="ignore"):
-            reach[start : start + len(r)] = (d <= index.p_radius[None, :]).sum(axis=1)
-    remote = (reach <= np.quantile(reach, 0.25)).astype(float) if len(reach) else reach
+    remote = np.zeros(len(rows))
+    lat, lon = index.p_meta["latitude"], index.p_meta["longitude"]
+    has = np.isfinite(lat) & np.isfinite(lon) & ~index.p_online
+    if len(rows) and has.any():
+        tree = BallTree(np.radians(np.column_stack([lat[has], lon[has]])), metric="haversine")
+        here = np.radians(sch[["latitude", "longitude"]].to_numpy(dtype=np.float64))
+        nearest = tree.query(here, k=1)[0][:, 0]
+        remote = (nearest > np.quantile(nearest, 0.75)).astype(float)
     return (small + private + low_acc + remote) / 4.0
 
 

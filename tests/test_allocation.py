@@ -80,3 +80,16 @@ def test_empty_selection_gives_empty_result(world_engine: Engine) -> None:
     _, model, index = world_engine._current()
     alloc = allocate(model, index, np.array([], dtype=np.int64))
     assert alloc.summary["schools"] == 0 and len(alloc.assignments) == 0
+
+
+def test_underresourced_index(world_engine: Engine) -> None:
+    from matcher.allocation import underresourced
+
+    _, _, index = world_engine._current()
+    schools = index.schools
+    rows = np.arange(len(schools))
+    base = underresourced(index, rows)
+    assert ((0 <= base) & (base <= 1)).all()
+    # a small private school without accreditation scores at least 3 of the 4 criteria
+    schools.loc[0, ["students", "ownership", "accreditation"]] = [40, "swasta", "none"]
+    assert underresourced(index, rows)[0] >= 0.75
