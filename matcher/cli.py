@@ -220,11 +220,11 @@ def cmd_rank(eng: Engine, a: argparse.Namespace) -> None:
     suffix = out.suffix.lower() if out else ".csv"
     if suffix not in (".csv", ".json", ".xlsx"):
         raise MatcherError(f"--out {out}: use a .csv, .json or .xlsx file name")
-    rows = eng.select_schools(a.regency, a.district, a.all, province=a.province)
+    state, rows = eng.batch(a.regency, a.district, a.all, province=a.province)
     if a.allocate:
-        _write_allocation(eng, rows, a, out, suffix)
+        _write_allocation(eng, rows, a, out, suffix, state)
         return
-    frames = eng.rank(rows, a.k, progress=not a.quiet, scheduler=a.scheduler)
+    frames = eng.rank(rows, a.k, progress=not a.quiet, scheduler=a.scheduler, state=state)
     if suffix == ".csv":
         fh = out.open("w", encoding="utf-8", newline="") if out else sys.stdout
         try:
@@ -249,9 +249,9 @@ def cmd_rank(eng: Engine, a: argparse.Namespace) -> None:
 
 
 def _write_allocation(
-    eng: Engine, rows: Any, a: argparse.Namespace, out: Path | None, suffix: str
+    eng: Engine, rows: Any, a: argparse.Namespace, out: Path | None, suffix: str, state: Any
 ) -> None:
-    alloc = eng.allocate(rows, a.k, a.equity_weight, a.lang, progress=not a.quiet)
+    alloc = eng.allocate(rows, a.k, a.equity_weight, a.lang, progress=not a.quiet, state=state)
     df, summary = alloc.assignments, alloc.summary
     if suffix == ".csv":
         text = df.to_csv(index=False)

@@ -17,8 +17,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import sqlalchemy as sa
 
-from matcher import schema
+from matcher import schema, storage
 from matcher.allocation import Allocation, allocate
 from matcher.config import Settings
 from matcher.errors import MatcherError, NotFoundError, RowError, ValidationError
@@ -447,6 +448,33 @@ class Engine:
 
     # -- batch ranking -------------------------------------------------------------------
 
+    def batch(
+        self,
+        regency: str | None = None,
+        district: str | None = None,
+        all_schools: bool = False,
+        school_ids: list[str] | None = None,
+        province: str | None = None,
+    ) -> tuple[tuple[str, MatchModel, MatchIndex], np.ndarray]:
+        """The model, an index and the rows of the selected schools for a batch run.
+
+        A province, regency or district is indexed on its own (its schools, all
+        partners), so a command-line run for one region never encodes the whole country;
+        otherwise the serving index is used."""
+        given = {"province": province, "regency": regency, "district": district}
+        region = [(c, v) for c, v in given.items() if v is not None]
+        if len(region) != 1 or all_schools or school_ids is not None:
+            rows = self.select_schools(regency, district, all_schools, school_ids, province)
+            return self._current(), rows
+        col, val = region[0]
+        version, model, _ = self.models.load(self.models.active_version())
+        table = storage.schools
+        schools = self.store.frame("schools", sa.func.lower(table.c[col]) == str(val).lower())
+        if not len(schools):
+            raise NotFoundError(f"no schools with {col} {val!r}")
+        index = model.index(schools, self.store.frame("partners"), self.store.frame("outcomes"))
+        return (version, model, index), np.arange(len(schools))
+
     def select_schools(
         self,
         regency: str | None = None,
@@ -483,13 +511,14 @@ class Engine:
         progress: bool = False,
         chunk: int = 512,
         scheduler: str | None = None,
+        state: tuple[str, MatchModel, MatchIndex] | None = None,
     ) -> Iterator[pd.DataFrame]:
         """Top-k partners for each selected school, as one DataFrame per chunk with
         columns ``school_id, rank, partner_id, score`` and readable extras. With a
         ``scheduler`` ("local" or a Dask scheduler address) the chunks are ranked on a
         Dask cluster, with identical results."""
         _check_k(k)
-        version, model, index = self._current()
+        version, model, index = state or self._current()
         bar = Progress(len(rows), "ranking schools", enabled=progress)
         sid = index.schools["school_id"].to_numpy()
         sname = index.schools["name"].to_numpy()
@@ -542,13 +571,14 @@ class Engine:
         equity_weight: float = 0.5,
         lang: str = "id",
         progress: bool = False,
+        state: tuple[str, MatchModel, MatchIndex] | None = None,
     ) -> Allocation:
         """Capacity-respecting assignment for the selected schools, with reasons for the
         assigned pairs (see :mod:`matcher.allocation`)."""
         _check_k(k)
         if equity_weight < 0:
             raise MatcherError("equity weight must be 0 or more")
-        version, model, index = self._current()
+        version, model, index = state or self._current()
         bar = Progress(len(rows), "scoring candidates", enabled=progress)
         alloc = allocate(model, index, rows, k=k, equity_weight=equity_weight, progress=bar)
         a = alloc.assignments

@@ -102,6 +102,12 @@ class MatchIndex:
         states = pair_states(outcomes if outcomes is not None else pd.DataFrame(), as_of)
         si = states["school_id"].map(school_row)
         pi = states["partner_id"].map(partner_row)
+        # A partner's activity and capacity used count all its partnerships, also with
+        # schools outside this index (an index may cover one province only).
+        pi_all = pi[pi.notna()].astype(int).to_numpy()
+        st_all = states["status"].to_numpy()[pi.notna().to_numpy()]
+        p_activity = np.bincount(pi_all, minlength=len(partners)).astype(np.float64)
+        p_used = np.bincount(pi_all[np.isin(st_all, OCCUPYING)], minlength=len(partners))
         ok = si.notna() & pi.notna()
         states, si, pi = states[ok], si[ok].astype(int), pi[ok].astype(int)
         status = states["status"].to_numpy()
@@ -113,11 +119,10 @@ class MatchIndex:
         # how many distinct partnerships each side has been part of (its activity)
         activity = {
             "s_activity": np.bincount(si, minlength=len(schools)).astype(np.float64),
-            "p_activity": np.bincount(pi, minlength=len(partners)).astype(np.float64),
+            "p_activity": p_activity,
         }
         occ = np.isin(status, OCCUPYING)
         s_used = np.bincount(si[occ], minlength=len(schools))
-        p_used = np.bincount(pi[occ], minlength=len(partners))
         return cls(
             schools=schools,
             partners=partners,

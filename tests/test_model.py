@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from matcher.engine import Engine
@@ -104,3 +105,26 @@ def test_batch_rank_matches_single_suggestions(world_engine: Engine) -> None:
     got = df[df["school_id"] == "S1"].sort_values("rank")
     assert got["partner_id"].tolist() == [s["partner_id"] for s in one]
     assert np.allclose(got["score"], [s["score"] for s in one], atol=1e-6)
+
+
+def test_region_index_ranks_like_the_full_index(world_engine: Engine, tmp_path) -> None:
+    from matcher.engine import rank_frame
+    from tests.conftest import OUTCOME_COLS, SCHOOL_COLS, school, write_csv
+
+    # a school elsewhere fills P-EXACT's capacity: a regional index must still see it
+    far = [school(f"F{i}", regency="Kabupaten Malang", district="Batu") for i in range(5)]
+    world_engine.load_files(schools=write_csv(tmp_path / "f.csv", SCHOOL_COLS, far))
+    events = [{"outcome_id": f"o{i}", "school_id": f"F{i}", "partner_id": "P-EXACT",
+               "status": "active", "recorded_at": "2025-01-01"} for i in range(5)]  # fmt: skip
+    world_engine.load_files(outcomes=write_csv(tmp_path / "o.csv", OUTCOME_COLS, events))
+    state, rows = world_engine.batch(regency="kota surabaya")
+    assert len(rows) == 5 and state[2].n_schools == 5
+    regional = rank_frame(world_engine.rank(rows, k=3, state=state))
+    full_rows = world_engine.select_schools(regency="Kota Surabaya")
+    full = rank_frame(world_engine.rank(full_rows, k=3))
+    key = ["school_id", "rank"]
+    pd.testing.assert_frame_equal(
+        regional.sort_values(key).reset_index(drop=True)[["school_id", "rank", "partner_id"]],
+        full.sort_values(key).reset_index(drop=True)[["school_id", "rank", "partner_id"]],
+    )
+    assert "P-EXACT" not in set(regional["partner_id"])  # no capacity left
