@@ -379,43 +379,37 @@ class Engine:
         self, school_id: str, k: int = 10, lang: str = "id", explain: bool = True
     ) -> dict[str, Any]:
         """Partners for one school, best first, each with both-way scores and reasons."""
-        _check_k(k)
-        hit = self.cached_suggestions("school", school_id, k, lang, explain)
-        if hit is not None:
-            return hit
-        state = self._key()
-        version, model, index = self._current()
-        row = index.school_rows([school_id])[0]
-        ranked = recommend_partners(model, index, int(row), k)
-        answer = {
-            "school_id": school_id,
-            "school_name": str(index.s_meta["name"][row]),
-            "model_version": version,
-            "lang": lang,
-            "suggestions": self._rows(index, ranked, "partner", int(row), lang, explain),
-        }
-        return self._remember("school", school_id, k, lang, explain, state, answer)
+        return self._suggest("school", school_id, k, lang, explain)
 
     def suggest_for_partner(
         self, partner_id: str, k: int = 10, lang: str = "id", explain: bool = True
     ) -> dict[str, Any]:
         """Schools for one partner, best first: the other side of the market."""
+        return self._suggest("partner", partner_id, k, lang, explain)
+
+    def _suggest(
+        self, side: str, record_id: str, k: int, lang: str, explain: bool
+    ) -> dict[str, Any]:
         _check_k(k)
-        hit = self.cached_suggestions("partner", partner_id, k, lang, explain)
+        hit = self.cached_suggestions(side, record_id, k, lang, explain)
         if hit is not None:
             return hit
         state = self._key()
         version, model, index = self._current()
-        row = index.partner_rows([partner_id])[0]
-        ranked = recommend_schools(model, index, int(row), k)
+        if side == "school":
+            row = int(index.school_rows([record_id])[0])
+            ranked, other, name = recommend_partners(model, index, row, k), "partner", index.s_meta
+        else:
+            row = int(index.partner_rows([record_id])[0])
+            ranked, other, name = recommend_schools(model, index, row, k), "school", index.p_meta
         answer = {
-            "partner_id": partner_id,
-            "partner_name": str(index.p_meta["name"][row]),
+            f"{side}_id": record_id,
+            f"{side}_name": str(name["name"][row]),
             "model_version": version,
             "lang": lang,
-            "suggestions": self._rows(index, ranked, "school", int(row), lang, explain),
+            "suggestions": self._rows(index, ranked, other, row, lang, explain),
         }
-        return self._remember("partner", partner_id, k, lang, explain, state, answer)
+        return self._remember(side, record_id, k, lang, explain, state, answer)
 
     def _rows(
         self, index: MatchIndex, ranked: Ranked, other: str, own: int, lang: str, explain: bool
