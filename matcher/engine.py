@@ -247,8 +247,7 @@ class Engine:
         outcomes: pd.DataFrame,
         holdout: Any,
     ) -> dict[str, Any]:
-        fitted = MatchModel(**params).fit(schools, partners, holdout.train)
-        index = fitted.index(schools, partners, outcomes, as_of=holdout.cutoff)
+        fitted, index = _fit_on_holdout(params, schools, partners, outcomes, holdout)
         rep = evaluate_scorers({"model": model_scorer(fitted)}, index, holdout)
         return {"cutoff": rep["cutoff"], **rep["models"]["model"]}
 
@@ -264,8 +263,7 @@ class Engine:
         def fit(**over: Any) -> MatchModel:
             return MatchModel(**{**params, **over}).fit(schools, partners, holdout.train)
 
-        fitted = fit()
-        index = fitted.index(schools, partners, outcomes, as_of=holdout.cutoff)
+        fitted, index = _fit_on_holdout(params, schools, partners, outcomes, holdout)
         scorers = {
             "random": random_scorer(fitted),
             "popularity": popularity_scorer(fitted, holdout.train),
@@ -275,8 +273,9 @@ class Engine:
         older = [m for m in self.models.versions() if m["version"] < version]
         if older:
             prev = older[-1]
-            prev_model = MatchModel(**prev["parameters"]).fit(schools, partners, holdout.train)
-            prev_index = prev_model.index(schools, partners, outcomes, as_of=holdout.cutoff)
+            prev_model, prev_index = _fit_on_holdout(
+                prev["parameters"], schools, partners, outcomes, holdout
+            )
             scorers[f"previous {prev['version']}"] = model_scorer(prev_model, prev_index)
         scorers[f"model {version}"] = model_scorer(fitted)
         report = evaluate_scorers(scorers, index, holdout, k)
@@ -455,12 +454,11 @@ class Engine:
         A province, regency or district is indexed on its own (its schools, all
         partners), so a command-line run for one region never encodes the whole country;
         otherwise the serving index is used."""
-        given = {"province": province, "regency": regency, "district": district}
-        region = [(c, v) for c, v in given.items() if v is not None]
-        if len(region) != 1 or all_schools or school_ids is not None:
+        region = _region(province, regency, district, all_schools, school_ids)
+        if region is None:
             rows = self.select_schools(regency, district, all_schools, school_ids, province)
             return self._current(), rows
-        col, val = region[0]
+        col, val = region
         version, model, _ = self.models.load(self.models.active_version())
         table = storage.schools
         schools = self.store.frame("schools", sa.func.lower(table.c[col]) == str(val).lower())
@@ -478,20 +476,15 @@ class Engine:
         province: str | None = None,
     ) -> np.ndarray:
         """Rows of the schools a batch covers; exactly one selector must be given."""
-        chosen = [x is not None for x in (regency, district, school_ids, province)]
-        if sum(chosen) + bool(all_schools) != 1:
-            raise MatcherError("choose exactly one of --province, --regency, --district, --all")
+        region = _region(province, regency, district, all_schools, school_ids)
         _, _, index = self._current()
         sch = index.schools
         if all_schools:
             return np.arange(len(sch))
         if school_ids is not None:
             return index.school_rows(school_ids)
-        col, val = next(
-            (c, v)
-            for c, v in (("regency", regency), ("district", district), ("province", province))
-            if v is not None
-        )
+        assert region is not None
+        col, val = region
         mask = sch[col].str.casefold() == str(val).casefold()
         if not mask.any():
             known = ", ".join(sorted(sch[col].unique())[:8])
@@ -593,6 +586,35 @@ class Engine:
         a["model_version"] = version
         alloc.summary["model_version"] = version
         return alloc
+
+
+def _region(
+    province: str | None,
+    regency: str | None,
+    district: str | None,
+    all_schools: bool,
+    school_ids: list[str] | None,
+) -> tuple[str, str] | None:
+    """The (column, value) of a regional selection, None for --all or a list of ids;
+    a MatcherError unless exactly one selector is given."""
+    given = {"province": province, "regency": regency, "district": district}
+    region = [(c, v) for c, v in given.items() if v is not None]
+    if len(region) + bool(all_schools) + (school_ids is not None) != 1:
+        raise MatcherError("choose exactly one of --province, --regency, --district, --all")
+    return region[0] if region else None
+
+
+def _fit_on_holdout(
+    params: dict[str, Any],
+    schools: pd.DataFrame,
+    partners: pd.DataFrame,
+    outcomes: pd.DataFrame,
+    holdout: Any,
+) -> tuple[MatchModel, MatchIndex]:
+    """A model with ``params`` fitted on what was known before the holdout's cut-off,
+    and its index of the data as it stood then."""
+    fitted = MatchModel(**params).fit(schools, partners, holdout.train)
+    return fitted, fitted.index(schools, partners, outcomes, as_of=holdout.cutoff)
 
 
 def _check_k(k: int) -> None:

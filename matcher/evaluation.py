@@ -85,13 +85,18 @@ def model_scorer(model: MatchModel, own_index: MatchIndex | None = None) -> Scor
 def popularity_scorer(model: MatchModel, train: pd.DataFrame) -> Scorer:
     """Partners (and schools) with the most partnerships formed before the cut-off."""
     formed = train[train["status"].isin(["accepted", "active", "completed"])]
+    counts: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # per index, counted once
 
     def score(index: MatchIndex, s_rows: np.ndarray, p_rows: np.ndarray | None) -> np.ndarray:
         feas = model.score_block(index, s_rows, p_rows).feasible
-        pc = formed["partner_id"].map(index.partner_row).dropna().astype(int)
-        pop = np.bincount(pc, minlength=index.n_partners).astype(np.float32)
-        sc = formed["school_id"].map(index.school_row).dropna().astype(int)
-        spop = np.bincount(sc, minlength=index.n_schools).astype(np.float32)
+        if id(index) not in counts:
+            pc = formed["partner_id"].map(index.partner_row).dropna().astype(int)
+            sc = formed["school_id"].map(index.school_row).dropna().astype(int)
+            counts[id(index)] = (
+                np.bincount(pc, minlength=index.n_partners).astype(np.float32),
+                np.bincount(sc, minlength=index.n_schools).astype(np.float32),
+            )
+        pop, spop = counts[id(index)]
         cols = pop if p_rows is None else pop[p_rows]
         s = cols[None, :] + spop[s_rows][:, None] + 1e-3 * np.arange(feas.shape[1])[None, ::-1]
         return np.where(feas, s, -np.inf).astype(np.float32)

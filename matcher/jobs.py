@@ -103,16 +103,6 @@ class TrainingJobs:
         except KeyError:
             raise NotFoundError(f"no training job {job_id!r}") from None
 
-    def wait(self, job_id: str, timeout: float | None = None) -> Job:
-        """Block until the job finished (for tests and scripts)."""
-        deadline = None if timeout is None else (datetime.now(UTC).timestamp() + timeout)
-        job = self.get(job_id)
-        while job.status in ("queued", "running"):
-            if deadline is not None and datetime.now(UTC).timestamp() > deadline:
-                break
-            threading.Event().wait(0.05)
-        return job
-
     def _forget_old(self) -> None:
         done = [j for j in self._jobs.values() if j.status in ("succeeded", "failed")]
         for j in done[: max(len(done) - self.keep, 0)]:

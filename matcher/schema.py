@@ -22,7 +22,6 @@ import pandas as pd
 from matcher.errors import RowError, ValidationError
 from matcher.vocabulary import Vocabulary, load_vocabulary
 
-KINDS = ("schools", "partners", "outcomes")
 LANG_RE = re.compile(r"^[a-z]{2,3}$")
 MAX_TEXT = 5000
 

@@ -7,7 +7,7 @@ Writes are transactional: a load either stores every record it was given or noth
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -288,18 +288,6 @@ class Store:
                 row = conn.execute(sa.select(sa.func.count(), sa.func.max(stamp))).one()
                 h.update(f"{kind}:{row[0]}:{row[1]}".encode())
         return h.hexdigest()[:16]
-
-    def outcomes_since(self, when: datetime | None) -> int:
-        """How many outcome events were loaded after ``when`` (all if None)."""
-        q = sa.select(sa.func.count()).select_from(outcomes)
-        if when is not None:
-            q = q.where(outcomes.c.loaded_at > when)
-        with self.engine.connect() as conn:
-            return int(conn.execute(q).scalar_one())
-
-    def ids(self, kind: str, ids: Iterable[str]) -> set[str]:
-        with self.engine.connect() as conn:
-            return self._existing(conn, kind, list(ids))
 
 
 def _isnan(v: Any) -> bool:

@@ -33,10 +33,6 @@ class Vocabulary:
     statuses: tuple[str, ...]
     partner_type_labels: dict[str, dict[str, str]]
 
-    @property
-    def index(self) -> dict[str, int]:
-        return {c: i for i, c in enumerate(self.codes)}
-
     def label(self, code: str, lang: str = "id") -> str:
         return self.labels[code][lang if lang in LANGS else "id"]
 

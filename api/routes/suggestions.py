@@ -12,6 +12,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api.deps import EngineDep, ReadAccess
 from api.schemas import PartnerSuggestions, SchoolSuggestions, error_responses
+from matcher.engine import Engine
 
 router = APIRouter(
     tags=["suggestions"],
@@ -31,6 +32,16 @@ _JSON: OrderedDict[int, tuple[dict[str, Any], bytes]] = OrderedDict()
 _JSON_MAX = 20_000
 
 
+async def _answer(
+    engine: Engine, side: str, record_id: str, k: int, lang: str, explain: bool
+) -> Response:
+    hit = engine.cached_suggestions(side, record_id, k, lang, explain)
+    if hit is None:
+        compute = engine.suggest if side == "school" else engine.suggest_for_partner
+        hit = await run_in_threadpool(compute, record_id, k, lang, explain)
+    return _as_json(hit, SchoolSuggestions if side == "school" else PartnerSuggestions)
+
+
 def _as_json(answer: dict[str, Any], model: type[BaseModel]) -> Response:
     key = id(answer)
     entry = _JSON.get(key)
@@ -47,10 +58,7 @@ async def suggest_partners(
     school_id: str, engine: EngineDep, k: K = 10, lang: Lang = "id", explain: Explain = True
 ) -> Response:
     """Partners for one school, best first, with both-way benefit scores."""
-    hit = engine.cached_suggestions("school", school_id, k, lang, explain)
-    if hit is None:
-        hit = await run_in_threadpool(engine.suggest, school_id, k, lang, explain)
-    return _as_json(hit, SchoolSuggestions)
+    return await _answer(engine, "school", school_id, k, lang, explain)
 
 
 @router.get("/partners/{partner_id}/suggestions", response_model=PartnerSuggestions)
@@ -58,7 +66,4 @@ async def suggest_schools(
     partner_id: str, engine: EngineDep, k: K = 10, lang: Lang = "id", explain: Explain = True
 ) -> Response:
     """Schools for one partner, best first, with both-way benefit scores."""
-    hit = engine.cached_suggestions("partner", partner_id, k, lang, explain)
-    if hit is None:
-        hit = await run_in_threadpool(engine.suggest_for_partner, partner_id, k, lang, explain)
-    return _as_json(hit, PartnerSuggestions)
+    return await _answer(engine, "partner", partner_id, k, lang, explain)
