@@ -278,7 +278,7 @@ class Engine:
             )
             scorers[f"previous {prev['version']}"] = model_scorer(prev_model, prev_index)
         scorers[f"model {version}"] = model_scorer(fitted)
-        report = evaluate_scorers(scorers, index, holdout, k)
+        report = evaluate_scorers(scorers, index, holdout, k, reference="content only")
         report["model_version"] = version
         return report
 
@@ -612,9 +612,12 @@ def _fit_on_holdout(
     holdout: Any,
 ) -> tuple[MatchModel, MatchIndex]:
     """A model with ``params`` fitted on what was known before the holdout's cut-off,
-    and its index of the data as it stood then."""
+    and its index of the data as it stood then. Capacity is not applied: the holdout
+    window spans months in which partnerships end and partners take new schools, so a
+    partner that was full on the cut-off day is still a fair candidate."""
     fitted = MatchModel(**params).fit(schools, partners, holdout.train)
-    return fitted, fitted.index(schools, partners, outcomes, as_of=holdout.cutoff)
+    index = fitted.index(schools, partners, outcomes, as_of=holdout.cutoff, count_capacity=False)
+    return fitted, index
 
 
 def _check_k(k: int) -> None:

@@ -19,7 +19,7 @@ import pandas as pd
 
 from matcher.errors import MatcherError
 from matcher.index import MatchIndex
-from matcher.metrics import gini, ndcg_at_k, precision_at_k, recall_at_k
+from matcher.metrics import gini, ndcg_at_k, paired_bootstrap, precision_at_k, recall_at_k
 from matcher.model import MatchModel
 from matcher.ranking import top_k
 
@@ -171,8 +171,13 @@ def evaluate_scorers(
     index: MatchIndex,
     holdout: Holdout,
     k: int = 10,
+    reference: str | None = None,
 ) -> dict[str, Any]:
-    """Metrics of each scorer on the holdout, for schools' and partners' lists."""
+    """Metrics of each scorer on the holdout, for schools' and partners' lists.
+
+    With ``reference`` (a scorer's name), each model also gets ``vs_reference``: its
+    NDCG@k gain over that scorer on each side, list by list, with a 95% paired
+    bootstrap interval, so a margin can be told from the luck of the holdout."""
     test = holdout.test
     test = test[
         test["school_id"].isin(index.school_row) & test["partner_id"].isin(index.partner_row)
@@ -200,6 +205,7 @@ def evaluate_scorers(
         "models": {},
         "segments": {},
     }
+    per_list: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     for name, scorer in scorers.items():
         s_lists, p_lists = _lists(scorer, index, s_rows, p_rows, k)
         sm = _score_lists(s_lists, s_ids, s_rel, k)
@@ -212,6 +218,7 @@ def evaluate_scorers(
             "coverage": float((counts > 0).mean()),
             "gini": gini(counts),
         }
+        per_list[name] = (sm["ndcg"].to_numpy(), pm["ndcg"].to_numpy())
         joined = sm.join(seg, on="id")
         for col in ("ownership", "size", "regency"):
             for val, grp in joined.groupby(col):
@@ -219,26 +226,52 @@ def evaluate_scorers(
                 report["segments"].setdefault(key, {"n": len(grp)})[name] = float(
                     grp["ndcg"].mean()
                 )
+    if reference is not None and reference in per_list:
+        report["reference"] = reference
+        ref = per_list[reference]
+        for name, lists in per_list.items():
+            if name == reference:
+                continue
+            report["models"][name]["vs_reference"] = {
+                side: dict(
+                    zip(("gain", "low", "high"), paired_bootstrap(lists[i], ref[i]), strict=True)
+                )
+                for i, side in enumerate(("schools", "partners"))
+            }
     return report
 
 
 def format_report(report: dict[str, Any]) -> str:
     """The report as a plain-text table."""
+    w = max([22] + [len(n) + 2 for n in report["models"]])
     lines = [
         f"time-based holdout: cut-off {report['cutoff']}, {report['test_pairs']} new pairs, "
         f"{report['test_schools']} schools, {report['test_partners']} partners; k={report['k']}",
         "",
-        f"{'model':<22}{'NDCG@k':>8}{'recall':>8}{'prec':>8}  |{'NDCG@k':>8}{'recall':>8}"
+        f"{'model':<{w}}{'NDCG@k':>8}{'recall':>8}{'prec':>8}  |{'NDCG@k':>8}{'recall':>8}"
         f"{'prec':>8}  |{'coverage':>9}{'gini':>7}",
-        f"{'':<22}{'schools lists':^24}  |{'partners lists':^24}  |",
+        f"{'':<{w}}{'schools lists':^24}  |{'partners lists':^24}  |",
     ]
     for name, m in report["models"].items():
         s, p = m["schools"], m["partners"]
         lines.append(
-            f"{name:<22}{s['ndcg']:>8.3f}{s['recall']:>8.3f}{s['precision']:>8.3f}  |"
+            f"{name:<{w}}{s['ndcg']:>8.3f}{s['recall']:>8.3f}{s['precision']:>8.3f}  |"
             f"{p['ndcg']:>8.3f}{p['recall']:>8.3f}{p['precision']:>8.3f}  |"
             f"{m['coverage']:>9.3f}{m['gini']:>7.3f}"
         )
+    if report.get("reference"):
+        lines += ["", f"NDCG@k gain over {report['reference']} (95% paired bootstrap interval):"]
+        for name, m in report["models"].items():
+            if "vs_reference" not in m:
+                continue
+            parts = []
+            for side in ("schools", "partners"):
+                g = m["vs_reference"][side]
+                clear = "clear" if g["low"] > 0 else "not clear" if g["high"] > 0 else "worse"
+                parts.append(
+                    f"{side} {g['gain']:+.3f} [{g['low']:+.3f}, {g['high']:+.3f}] {clear:<9}"
+                )
+            lines.append(f"{name:<{w}}" + "   ".join(parts).rstrip())
     if report.get("segments"):
         names = list(report["models"])
         lines += ["", "NDCG@k of schools' lists per segment:"]

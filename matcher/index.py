@@ -80,8 +80,14 @@ class MatchIndex:
         partners: pd.DataFrame,
         outcomes: pd.DataFrame | None = None,
         as_of: datetime | None = None,
+        count_capacity: bool = True,
     ) -> MatchIndex:
-        """Encode records and derive filters; ``as_of`` hides later outcome events."""
+        """Encode records and derive filters; ``as_of`` hides later outcome events.
+
+        ``count_capacity=False`` leaves every side its full capacity: capacity is how
+        busy a side is on one day, not a property of a pair, so learning and holdout
+        evaluation (whose window spans months in which partnerships end and capacity
+        frees up) do not apply it."""
         schools = schools.reset_index(drop=True)
         partners = partners.reset_index(drop=True)
         s = features.transform_schools(schools)
@@ -123,6 +129,8 @@ class MatchIndex:
         }
         occ = np.isin(status, OCCUPYING)
         s_used = np.bincount(si[occ], minlength=len(schools))
+        if not count_capacity:
+            s_used, p_used = np.zeros_like(s_used), np.zeros_like(p_used)
         return cls(
             schools=schools,
             partners=partners,

@@ -42,3 +42,20 @@ def gini(counts: Sequence[float] | np.ndarray) -> float:
         return 0.0
     cum = np.cumsum(x)
     return float((n + 1 - 2 * np.sum(cum) / cum[-1]) / n)
+
+
+def paired_bootstrap(
+    a: np.ndarray, b: np.ndarray, n_boot: int = 2000, level: float = 0.95, seed: int = 0
+) -> tuple[float, float, float]:
+    """Mean of ``a - b`` over paired lists and its bootstrap interval at ``level``.
+
+    The lists are resampled with replacement; an interval that excludes 0 says the
+    difference is larger than the luck of which lists happen to be in the holdout."""
+    d = np.asarray(a, dtype=np.float64) - np.asarray(b, dtype=np.float64)
+    if not len(d):
+        return 0.0, 0.0, 0.0
+    rng = np.random.default_rng(seed)
+    means = d[rng.integers(0, len(d), (n_boot, len(d)))].mean(axis=1)
+    tail = 100.0 * (1.0 - level) / 2.0
+    lo, hi = np.percentile(means, [tail, 100.0 - tail])
+    return float(d.mean()), float(lo), float(hi)

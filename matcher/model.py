@@ -85,7 +85,7 @@ class MatchModel(BaseEstimator):
         ngram_range: tuple[int, int] = (3, 5),
         threshold: float = 0.8,
         implicit: bool = True,
-        outcome_weight: float = 0.5,
+        outcome_weight: float = 1.0,
     ) -> None:
         self.fusion = fusion
         self.decay_km = decay_km
@@ -120,7 +120,9 @@ class MatchModel(BaseEstimator):
         self.outcome_note_ = "content only (outcome_weight is 0)"
         if self.outcome_weight > 0 and outcomes is not None and len(outcomes):
             labels = label_pairs(outcomes, as_of)
-            index = MatchIndex.build(self.features_, schools, partners, outcomes, as_of)
+            index = MatchIndex.build(
+                self.features_, schools, partners, outcomes, as_of, count_capacity=False
+            )
             try:
                 self.outcome_model_ = OutcomeModel().fit(index, self, labels)
                 self.outcome_note_ = f"outcome model on {len(labels)} decided partnerships"
@@ -134,10 +136,14 @@ class MatchModel(BaseEstimator):
         partners: pd.DataFrame,
         outcomes: pd.DataFrame | None = None,
         as_of: datetime | None = None,
+        count_capacity: bool = True,
     ) -> MatchIndex:
-        """Encode records into a :class:`MatchIndex` for scoring."""
+        """Encode records into a :class:`MatchIndex` for scoring (``count_capacity``:
+        see :meth:`MatchIndex.build`)."""
         check_is_fitted(self, "features_")
-        index = MatchIndex.build(self.features_, schools, partners, outcomes, as_of)
+        index = MatchIndex.build(
+            self.features_, schools, partners, outcomes, as_of, count_capacity=count_capacity
+        )
         if self.outcome_model_ is not None:
             self.outcome_model_.prepare(index, label_pairs(outcomes, as_of))
         return index

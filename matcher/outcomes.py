@@ -79,8 +79,10 @@ class OutcomeModel(BaseEstimator):
     prior_strength : float
         Pseudo-events pulling a side's success rate toward the overall rate.
     negatives_per_positive : int
-        Unproposed feasible pairs sampled as non-successes per success, so the model
-        ranks among all candidates, not only among pairs that were tried.
+        Feasible pairs sampled as non-successes per success (at most ``max_pairs``), so
+        the model ranks among all candidates, not only among pairs that were tried. Each
+        keeps one side of a success: its school with another partner, or its partner
+        with another school.
     C : float
         Inverse regularisation of the logistic regression.
     interactions : bool
@@ -98,7 +100,7 @@ class OutcomeModel(BaseEstimator):
     def __init__(
         self,
         prior_strength: float = 5.0,
-        negatives_per_positive: int = 3,
+        negatives_per_positive: int = 10,
         C: float = 0.1,
         interactions: bool = True,
         max_pairs: int = 30_000,
@@ -154,16 +156,22 @@ class OutcomeModel(BaseEstimator):
             y = labels["label"].to_numpy()
         s_rows = index.school_rows(labels["school_id"].tolist())
         p_rows = index.partner_rows(labels["partner_id"].tolist())
-        # each pair's own label is left out of its sides' track records (in _design)
-        n_neg = int(self.negatives_per_positive * max(int(y.sum()), 1))
-        neg_s = rng.integers(0, index.n_schools, n_neg * 3)
-        neg_p = rng.integers(0, index.n_partners, n_neg * 3)
+        # In-list negatives: a success's school with other partners (what a school's
+        # list must rank below it) and its partner with other schools (what a partner's
+        # list must rank below it), so the model learns what orders each side's list,
+        # not only which sides are busy. Infeasible draws are dropped.
+        n_neg = min(int(self.negatives_per_positive * max(int(y.sum()), 1)), self.max_pairs)
+        pick = rng.choice(np.flatnonzero(y == SUCCESS), 4 * n_neg)
+        same_school = rng.random(4 * n_neg) < 0.5
+        neg_s = np.where(same_school, s_rows[pick], rng.integers(0, index.n_schools, 4 * n_neg))
+        neg_p = np.where(same_school, rng.integers(0, index.n_partners, 4 * n_neg), p_rows[pick])
         nb = content.score_pairs(index, neg_s, neg_p)
         keep = np.flatnonzero(nb.feasible)[:n_neg]
         neg_s, neg_p = neg_s[keep], neg_p[keep]
         all_s = np.concatenate([s_rows, neg_s])
         all_p = np.concatenate([p_rows, neg_p])
         all_y = np.concatenate([y, np.zeros(len(neg_s), dtype=y.dtype)])
+        # each pair's own label is left out of its sides' track records (in _design)
         own = np.concatenate([y, np.full(len(neg_s), -1)])
         X = self._design(index, content, all_s, all_p, s_tr, p_tr, own)
         self.model_ = LogisticRegression(C=self.C, max_iter=2000).fit(X, all_y)
@@ -207,9 +215,9 @@ class OutcomeModel(BaseEstimator):
         index.extra["outcome_s"] = (s_feat @ ws + self.model_.intercept_[0]).astype(np.float32)
         index.extra["outcome_p"] = (p_feat @ wp).astype(np.float32)
         a_s = index.s.attrs.shape[1]
+        n_codes = index.p_need_n.shape[1]
+        rest = w[n_pair + ns + n_p :]
         if self.interactions:
-            n_codes = index.p_need_n.shape[1]
-            rest = w[n_pair + ns + n_p :]
             w_bw = rest[: n_codes * a_s].reshape(n_codes, a_s)
             w_fw = rest[n_codes * a_s :].reshape(n_codes, -1)
             # One product per block gives both interaction terms:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from matcher.engine import Engine
 from matcher.evaluation import format_report, time_split
 from tests.test_outcomes import reliability_world
@@ -34,5 +36,15 @@ def test_report_has_both_sides_and_baselines(engine: Engine, tmp_path: Path) -> 
         for side in ("schools", "partners"):
             assert 0.0 <= m[side]["ndcg"] <= 1.0 and 0.0 <= m[side]["recall"] <= 1.0
         assert 0.0 <= m["coverage"] <= 1.0
+    assert rep["reference"] == "content only"
+    assert "vs_reference" not in rep["models"]["content only"]
+    for name in names[:3] + names[4:]:
+        for side in ("schools", "partners"):
+            g = rep["models"][name]["vs_reference"][side]
+            assert g["low"] <= g["gain"] <= g["high"]
+    ref = rep["models"]["content only"]["schools"]["ndcg"]
+    gain = rep["models"]["random"]["vs_reference"]["schools"]["gain"]
+    assert gain == pytest.approx(rep["models"]["random"]["schools"]["ndcg"] - ref)
     text = format_report(rep)
     assert "schools lists" in text and "per segment" in text
+    assert "gain over content only (95% paired bootstrap interval)" in text

@@ -26,3 +26,18 @@ def test_recall_precision() -> None:
 @pytest.mark.parametrize(("counts", "expected"), [([1, 1, 1, 1], 0.0), ([0, 0, 0, 4], 0.75)])
 def test_gini(counts, expected) -> None:
     assert gini(counts) == pytest.approx(expected)
+
+
+def test_paired_bootstrap_interval() -> None:
+    import numpy as np
+
+    from matcher.metrics import paired_bootstrap
+
+    base = np.linspace(0.0, 0.5, 50)
+    gain, lo, hi = paired_bootstrap(base + 0.1, base)  # the same lift on every list
+    assert (gain, lo, hi) == pytest.approx((0.1, 0.1, 0.1))
+    rng = np.random.default_rng(1)
+    noise = rng.normal(0.0, 0.2, 200)  # no real difference: the interval spans 0
+    gain, lo, hi = paired_bootstrap(base.mean() + noise, np.full(200, base.mean()))
+    assert lo < 0.0 < hi and lo < gain < hi
+    assert paired_bootstrap(np.array([]), np.array([])) == (0.0, 0.0, 0.0)

@@ -128,3 +128,26 @@ def test_region_index_ranks_like_the_full_index(world_engine: Engine, tmp_path) 
         full.sort_values(key).reset_index(drop=True)[["school_id", "rank", "partner_id"]],
     )
     assert "P-EXACT" not in set(regional["partner_id"])  # no capacity left
+
+
+def test_full_partner_hidden_when_serving_but_kept_for_holdout(
+    world_engine: Engine, tmp_path
+) -> None:
+    from tests.conftest import OUTCOME_COLS, SCHOOL_COLS, school, write_csv
+
+    world_engine.load_files(schools=write_csv(tmp_path / "s.csv", SCHOOL_COLS, [school("S6")]))
+    # P-EXACT (capacity 5) runs five partnerships: it is full today, so it is not
+    # suggested; the holdout view (count_capacity=False) still treats it as a candidate
+    events = [{"outcome_id": f"o{i}", "school_id": s, "partner_id": "P-EXACT",
+               "status": "active", "recorded_at": "2025-01-01"}
+              for i, s in enumerate(["S2", "S3", "S4", "S5", "S6"])]  # fmt: skip
+    world_engine.load_files(outcomes=write_csv(tmp_path / "o.csv", OUTCOME_COLS, events))
+    assert "P-EXACT" not in ids(world_engine.suggest("S1", k=10))
+    _, model, served = world_engine._current()
+    st = world_engine.store
+    frames = (st.frame("schools"), st.frame("partners"), st.frame("outcomes"))
+    holdout = model.index(*frames, count_capacity=False)
+    s1, pe = served.school_row["S1"], served.partner_row["P-EXACT"]
+    assert not model.score_block(served, [s1], [pe]).feasible[0, 0]
+    assert model.score_block(holdout, [s1], [pe]).feasible[0, 0]
+    assert holdout.p_capacity_left[pe] == 5 and served.p_capacity_left[pe] == 0
