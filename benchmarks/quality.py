@@ -57,7 +57,16 @@ def main() -> None:
             key = "model" if name.startswith("model") else name
             s, p = m["schools"]["ndcg"], m["partners"]["ndcg"]
             rows.setdefault(key, []).append((s, p))
-            print(f"  {key:<24} schools NDCG@10 {s:.3f}   partners NDCG@10 {p:.3f}")
+            gain = m.get("vs_reference")
+            ci = ""
+            if gain and key == "model":
+                g_s, g_p = gain["schools"], gain["partners"]
+                ci = (
+                    f"   gain over content only: schools {g_s['gain']:+.3f} "
+                    f"[{g_s['low']:+.3f}, {g_s['high']:+.3f}], partners {g_p['gain']:+.3f} "
+                    f"[{g_p['low']:+.3f}, {g_p['high']:+.3f}]"
+                )
+            print(f"  {key:<24} schools NDCG@10 {s:.3f}   partners NDCG@10 {p:.3f}{ci}")
     print(f"\nmean over seeds {a.seeds} (params {params or 'default'}):")
     for key, vals in rows.items():
         arr = np.array(vals)
