@@ -415,6 +415,7 @@ class Engine:
     ) -> list[dict[str, Any]]:
         meta = index.p_meta if other == "partner" else index.s_meta
         attr = "type" if other == "partner" else "level"
+        other_side = {"partner": "school", "school": "partner"}
         out = []
         for rank, (r, sc, fw, bw) in enumerate(
             zip(ranked.rows, ranked.scores, ranked.forward, ranked.backward, strict=True), 1
@@ -431,7 +432,7 @@ class Engine:
                 "partner_benefit": round(float(bw), 6),
             }
             if explain:
-                ex = explain_pair(index, s_row, p_row, lang)
+                ex = explain_pair(index, s_row, p_row, lang, viewer=other_side[other])
                 item["explanation"] = ex.pop("text")
                 item.update(ex)
             else:

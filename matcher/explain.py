@@ -24,6 +24,10 @@ TEXT = {
         "away": "jarak",
         "nothing": "belum ada yang jelas",
         "langs": "tanpa bahasa bersama",
+        "record": "riwayat {who}: {wins} dari {n} kemitraan sukses",
+        "no_record": "riwayat {who}: belum ada",
+        "partner": "mitra",
+        "school": "sekolah",
     },
     "en": {
         "gains": "The school gains",
@@ -35,6 +39,10 @@ TEXT = {
         "away": "distance",
         "nothing": "nothing clear yet",
         "langs": "no shared language",
+        "record": "{who} record: {wins} of {n} partnerships succeeded",
+        "no_record": "{who} record: none yet",
+        "partner": "partner's",
+        "school": "school's",
     },
 }
 
@@ -67,8 +75,23 @@ def _phrase(items: list[dict[str, Any]], t: dict[str, str]) -> str:
     return ", ".join(parts)
 
 
-def explain_pair(index: MatchIndex, s_row: int, p_row: int, lang: str = "id") -> dict[str, Any]:
-    """What each side gains from the pair, the distance, and a sentence saying so."""
+def _record(index: MatchIndex, side: str, row: int) -> dict[str, int] | None:
+    """Decided partnerships and mutual successes of one side before the index's time."""
+    key = "s" if side == "school" else "p"
+    if f"{key}_decided" not in index.extra:
+        return None
+    return {
+        "partnerships": int(index.extra[f"{key}_decided"][row]),
+        "successes": int(index.extra[f"{key}_successes"][row]),
+    }
+
+
+def explain_pair(
+    index: MatchIndex, s_row: int, p_row: int, lang: str = "id", viewer: str = "school"
+) -> dict[str, Any]:
+    """What each side gains from the pair, the distance, each side's track record, and a
+    sentence saying so to ``viewer`` (whose list it is: the sentence names the track
+    record of the side suggested to it)."""
     t = TEXT.get(lang, TEXT["id"])
     s, p = index.s, index.p
     gains = _items(s.need[s_row], s.need_tag[s_row], s.need_text[s_row], p.offer[p_row], lang)
@@ -87,7 +110,22 @@ def explain_pair(index: MatchIndex, s_row: int, p_row: int, lang: str = "id") ->
     sentence = f"{t['gains']}: {_phrase(gains, t)}; {t['gives']}: {_phrase(gives, t)}; {where}"
     if not shared:
         sentence += f"; {t['langs']}"
+    records = {
+        "school": _record(index, "school", s_row),
+        "partner": _record(index, "partner", p_row),
+    }
+    other = "partner" if viewer == "school" else "school"
+    rec = records[other]
+    if rec is not None:
+        who = t[other]
+        sentence += "; " + (
+            t["record"].format(who=who, wins=rec["successes"], n=rec["partnerships"])
+            if rec["partnerships"]
+            else t["no_record"].format(who=who)
+        )
     return {
+        "school_record": records["school"],
+        "partner_record": records["partner"],
         "school_gains": gains,
         "partner_gains": gives,
         "distance_km": None if distance is None else round(distance, 2),

@@ -29,8 +29,9 @@ PAIR_FEATURES = ("forward", "backward", "mutual", "proximity", "shared_language"
 
 def label_pairs(outcomes: pd.DataFrame | None, as_of: datetime | None = None) -> pd.DataFrame:
     """One row per pair with a decided outcome before ``as_of``: label 1 (mutual
-    success) or 0 (failure); pairs still pending are left out."""
-    cols = ["school_id", "partner_id", "label", "first_at"]
+    success) or 0 (failure), when the pair started (``first_at``) and when its outcome
+    became known (``decided_at``); pairs still pending are left out."""
+    cols = ["school_id", "partner_id", "label", "first_at", "decided_at"]
     if outcomes is None or not len(outcomes):
         return pd.DataFrame(columns=cols)
     ev = outcomes if as_of is None else outcomes[outcomes["recorded_at"] < pd.Timestamp(as_of)]
@@ -41,8 +42,12 @@ def label_pairs(outcomes: pd.DataFrame | None, as_of: datetime | None = None) ->
         success=(ev["status"] == "completed") & ~low,
         failure=ev["status"].isin(["declined", "ended_early"]) | low,
     )
+    ev = ev.assign(decided=ev["recorded_at"].where(ev["success"] | ev["failure"]))
     g = ev.groupby(["school_id", "partner_id"], sort=False).agg(
-        success=("success", "any"), failure=("failure", "any"), first_at=("recorded_at", "min")
+        success=("success", "any"),
+        failure=("failure", "any"),
+        first_at=("recorded_at", "min"),
+        decided_at=("decided", "min"),
     )
     g = g[g["success"] | g["failure"]]
     label = np.where(g["failure"], FAILURE, SUCCESS)
@@ -71,6 +76,47 @@ def track_records(labels: pd.DataFrame, row_of: dict[str, int], col: str, size: 
     )
 
 
+def pair_starts(outcomes: pd.DataFrame | None, as_of: datetime | None = None) -> pd.DataFrame:
+    """When each (school, partner) pair was first recorded, before ``as_of``."""
+    cols = ["school_id", "partner_id", "first_at"]
+    if outcomes is None or not len(outcomes):
+        return pd.DataFrame(columns=cols)
+    ev = outcomes if as_of is None else outcomes[outcomes["recorded_at"] < pd.Timestamp(as_of)]
+    g = ev.groupby(["school_id", "partner_id"], sort=False)["recorded_at"].min()
+    return g.rename("first_at").reset_index()[cols]
+
+
+def _seconds(times: pd.Series) -> np.ndarray:
+    return times.to_numpy(dtype="datetime64[s]").astype(np.int64)
+
+
+class _AsOf:
+    """Counts per row of one side over events before a given time, vectorised: events
+    are sorted by (row, time), so a query is two binary searches."""
+
+    def __init__(self, rows: np.ndarray, secs: np.ndarray, weights: np.ndarray) -> None:
+        self.base = int(secs.min()) - 1 if len(secs) else 0
+        self.span = (int(secs.max()) - self.base + 2) if len(secs) else 1
+        key = rows.astype(np.int64) * self.span + (secs - self.base)
+        order = np.argsort(key, kind="stable")
+        self.key = key[order]
+        self.cum = np.concatenate([[0.0], np.cumsum(weights[order].astype(np.float64))])
+
+    def count(self, rows: np.ndarray, secs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(events, summed weights) of each ``rows[i]`` strictly before ``secs[i]``."""
+        t = np.clip(secs - self.base, 0, self.span - 1)
+        lo = np.searchsorted(self.key, rows.astype(np.int64) * self.span, side="left")
+        hi = np.searchsorted(self.key, rows.astype(np.int64) * self.span + t, side="left")
+        return (hi - lo).astype(np.float64), self.cum[hi] - self.cum[lo]
+
+
+def _as_of(frame: pd.DataFrame, row_of: dict[str, int], col: str, time_col: str, w: Any) -> _AsOf:
+    rows = frame[col].map(row_of)
+    ok = rows.notna().to_numpy() & frame[time_col].notna().to_numpy()
+    weights = np.asarray(w, dtype=np.float64)[ok] if w is not None else np.ones(int(ok.sum()))
+    return _AsOf(rows[ok].astype(int).to_numpy(), _seconds(frame[time_col][ok]), weights)
+
+
 class OutcomeModel(BaseEstimator):
     """Chance of mutual success of a pair, from pair features and track records.
 
@@ -84,7 +130,7 @@ class OutcomeModel(BaseEstimator):
         keeps one side of a success: its school with another partner, or its partner
         with another school.
     C : float
-        Inverse regularisation of the logistic regression.
+        Inverse regularisation of the logistic regression (on standardised main terms).
     interactions : bool
         Also learn which school profiles meet which partner needs, and which partner
         profiles meet which school needs (need × attribute weights). They are what
@@ -101,7 +147,7 @@ class OutcomeModel(BaseEstimator):
         self,
         prior_strength: float = 5.0,
         negatives_per_positive: int = 10,
-        C: float = 0.1,
+        C: float = 0.03,
         interactions: bool = True,
         max_pairs: int = 30_000,
         random_state: int = 0,
@@ -136,9 +182,20 @@ class OutcomeModel(BaseEstimator):
 
     # -- fitting -------------------------------------------------------------------------
 
-    def fit(self, index: MatchIndex, content, labels: pd.DataFrame) -> OutcomeModel:
+    def fit(
+        self,
+        index: MatchIndex,
+        content,
+        labels: pd.DataFrame,
+        starts: pd.DataFrame | None = None,
+    ) -> OutcomeModel:
         """Fit on decided pairs in ``labels`` (from :func:`label_pairs`), scoring pair
-        features with ``content`` (a fitted MatchModel) on ``index``."""
+        features with ``content`` (a fitted MatchModel) on ``index``. ``starts`` (from
+        :func:`pair_starts`; default: the decided pairs') gives each side's activity.
+
+        Each training pair sees its sides' track records and activity as they stood when
+        it started, as a served pair does at serving time: nothing from its own outcome
+        or from later events leaks into its features."""
         labels = labels[
             labels["school_id"].isin(index.school_row)
             & labels["partner_id"].isin(index.partner_row)
@@ -148,18 +205,28 @@ class OutcomeModel(BaseEstimator):
             raise ValueError("too few decided partnerships to learn from (need 20, both kinds)")
         self.prior_ = float(y.mean())
         rng = np.random.default_rng(self.random_state)
-        # track records use every decided pair; the regression learns from a sample
-        s_tr = track_records(labels, index.school_row, "school_id", index.n_schools)
-        p_tr = track_records(labels, index.partner_row, "partner_id", index.n_partners)
-        if len(labels) > self.max_pairs:
+        starts = labels if starts is None else starts
+        history = {
+            side: (
+                _as_of(labels, rows, col, "decided_at", labels["label"]),
+                _as_of(starts, rows, col, "first_at", None),
+            )
+            for side, rows, col in (
+                ("s", index.school_row, "school_id"),
+                ("p", index.partner_row, "partner_id"),
+            )
+        }
+        if len(labels) > self.max_pairs:  # the regression learns from a sample
             labels = labels.iloc[np.sort(rng.choice(len(labels), self.max_pairs, replace=False))]
             y = labels["label"].to_numpy()
         s_rows = index.school_rows(labels["school_id"].tolist())
         p_rows = index.partner_rows(labels["partner_id"].tolist())
+        t = _seconds(labels["first_at"])
         # In-list negatives: a success's school with other partners (what a school's
         # list must rank below it) and its partner with other schools (what a partner's
-        # list must rank below it), so the model learns what orders each side's list,
-        # not only which sides are busy. Infeasible draws are dropped.
+        # list must rank below it), at the time the success started, so the model learns
+        # what orders each side's list, not only which sides are busy. Infeasible draws
+        # are dropped.
         n_neg = min(int(self.negatives_per_positive * max(int(y.sum()), 1)), self.max_pairs)
         pick = rng.choice(np.flatnonzero(y == SUCCESS), 4 * n_neg)
         same_school = rng.random(4 * n_neg) < 0.5
@@ -167,52 +234,63 @@ class OutcomeModel(BaseEstimator):
         neg_p = np.where(same_school, rng.integers(0, index.n_partners, 4 * n_neg), p_rows[pick])
         nb = content.score_pairs(index, neg_s, neg_p)
         keep = np.flatnonzero(nb.feasible)[:n_neg]
-        neg_s, neg_p = neg_s[keep], neg_p[keep]
-        all_s = np.concatenate([s_rows, neg_s])
-        all_p = np.concatenate([p_rows, neg_p])
-        all_y = np.concatenate([y, np.zeros(len(neg_s), dtype=y.dtype)])
-        # each pair's own label is left out of its sides' track records (in _design)
-        own = np.concatenate([y, np.full(len(neg_s), -1)])
-        X = self._design(index, content, all_s, all_p, s_tr, p_tr, own)
-        self.model_ = LogisticRegression(C=self.C, max_iter=2000).fit(X, all_y)
+        all_s = np.concatenate([s_rows, neg_s[keep]])
+        all_p = np.concatenate([p_rows, neg_p[keep]])
+        all_t = np.concatenate([t, t[pick[keep]]])
+        all_y = np.concatenate([y, np.zeros(len(keep), dtype=y.dtype)])
+        X = self._design(index, content, all_s, all_p, all_t, history)
+        # The main terms are standardised, so the penalty treats a track record and a
+        # match score alike; the many need × profile terms are not, which keeps them
+        # small unless history shows them clearly. The scaling is folded back into the
+        # weights, which then apply to raw features.
+        n_main = len(PAIR_FEATURES) + 6 + index.s.attrs.shape[1] + index.p.attrs.shape[1]
+        mean, scale = np.zeros(X.shape[1]), np.ones(X.shape[1])
+        mean[:n_main], scale[:n_main] = X[:, :n_main].mean(axis=0), X[:, :n_main].std(axis=0)
+        scale[scale < 1e-9] = 1.0
+        self.model_ = LogisticRegression(C=self.C, max_iter=2000).fit((X - mean) / scale, all_y)
+        self.coef_ = self.model_.coef_[0] / scale
+        self.intercept_ = float(self.model_.intercept_[0] - self.coef_ @ mean)
         self.n_pairs_ = len(all_y)
         return self
 
-    def _design(self, index, content, s_rows, p_rows, s_tr, p_tr, own) -> np.ndarray:
+    def _design(self, index, content, s_rows, p_rows, secs, history) -> np.ndarray:
         b = content.score_pairs(index, s_rows, p_rows)
         pair = [b.forward, b.backward, b.mutual, b.proximity, b.shared.astype(np.float64)]
-        decided = own >= 0
-        s_n, s_w = s_tr.n[s_rows] - decided, s_tr.wins[s_rows] - np.where(decided, own, 0)
-        p_n, p_w = p_tr.n[p_rows] - decided, p_tr.wins[p_rows] - np.where(decided, own, 0)
         prior, k = self.prior_, self.prior_strength
-        s_act = np.maximum(index.extra["s_activity"][s_rows] - decided, 0)
-        p_act = np.maximum(index.extra["p_activity"][p_rows] - decided, 0)
-        s_cols = [((s_w + k * prior) / (s_n + k)) - prior, np.log1p(s_n), np.log1p(s_act)]
-        p_cols = [((p_w + k * prior) / (p_n + k)) - prior, np.log1p(p_n), np.log1p(p_act)]
+        cols = {}
+        for side, rows in (("s", s_rows), ("p", p_rows)):
+            decided, started = history[side]
+            n, wins = decided.count(rows, secs)
+            act, _ = started.count(rows, secs)
+            cols[side] = [((wins + k * prior) / (n + k)) - prior, np.log1p(n), np.log1p(act)]
         blocks = [
-            np.column_stack([*pair, *s_cols]),
+            np.column_stack([*pair, *cols["s"]]),
             index.s.attrs[s_rows],
-            np.column_stack(p_cols),
+            np.column_stack(cols["p"]),
             index.p.attrs[p_rows],
         ]
         if self.interactions:
-            n = len(s_rows)
+            n_pairs = len(s_rows)
             sa, pa = index.s.attrs[s_rows], index.p.attrs[p_rows]
-            blocks.append((index.p_need_n[p_rows][:, :, None] * sa[:, None, :]).reshape(n, -1))
-            blocks.append((index.s_need_n[s_rows][:, :, None] * pa[:, None, :]).reshape(n, -1))
+            blocks.append(
+                (index.p_need_n[p_rows][:, :, None] * sa[:, None, :]).reshape(n_pairs, -1)
+            )
+            blocks.append(
+                (index.s_need_n[s_rows][:, :, None] * pa[:, None, :]).reshape(n_pairs, -1)
+            )
         return np.hstack(blocks).astype(np.float64)
 
     # -- scoring -------------------------------------------------------------------------
 
     def prepare(self, index: MatchIndex, labels: pd.DataFrame) -> None:
         """Precompute the per-school and per-partner additive logit terms on ``index``."""
-        check_is_fitted(self, "model_")
+        check_is_fitted(self, "coef_")
         s_feat, p_feat = self.side_terms(index, labels)
-        w = self.model_.coef_[0]
+        w = self.coef_
         n_pair, ns, n_p = len(PAIR_FEATURES), s_feat.shape[1], p_feat.shape[1]
         ws = w[n_pair : n_pair + ns]
         wp = w[n_pair + ns : n_pair + ns + n_p]
-        index.extra["outcome_s"] = (s_feat @ ws + self.model_.intercept_[0]).astype(np.float32)
+        index.extra["outcome_s"] = (s_feat @ ws + self.intercept_).astype(np.float32)
         index.extra["outcome_p"] = (p_feat @ wp).astype(np.float32)
         a_s = index.s.attrs.shape[1]
         n_codes = index.p_need_n.shape[1]
@@ -231,7 +309,7 @@ class OutcomeModel(BaseEstimator):
 
     def pair_weights(self) -> tuple[np.float32, ...]:
         """Weights of the pair features, in ``PAIR_FEATURES`` order."""
-        w = self.model_.coef_[0][: len(PAIR_FEATURES)]
+        w = self.coef_[: len(PAIR_FEATURES)]
         return tuple(np.float32(x) for x in w)
 
     def logit_block(self, index: MatchIndex, s_rows: np.ndarray, p_sel: Any) -> np.ndarray:

@@ -29,20 +29,22 @@ def reliability_world(tmp_path: Path) -> dict[str, Path]:
         partner("P-OTHER", offers="sports", needs="venue_facilities"),
     ]
     events = []
-    for i in range(20):
+    start = pd.Timestamp("2023-01-01")
+    for i in range(20):  # one new partnership a month each, decided three months on:
+        # later ones start when earlier outcomes are known, so history can teach
+        begun, ended = start + pd.DateOffset(months=i), start + pd.DateOffset(months=i + 3)
         for pid, status, rating in (
             ("P-B-RELIABLE", "completed", 5),
             ("P-A-FLAKY", "ended_early", 2),
         ):
             sid = f"S{i:02d}" if pid == "P-B-RELIABLE" else f"S{i + 20:02d}"
-            month = 1 + i % 12
             events.append(
                 {
                     "outcome_id": f"{pid}-{i}-a",
                     "school_id": sid,
                     "partner_id": pid,
                     "status": "accepted",
-                    "recorded_at": f"2024-{month:02d}-01",
+                    "recorded_at": begun.strftime("%Y-%m-%d"),
                 }
             )
             events.append(
@@ -53,10 +55,9 @@ def reliability_world(tmp_path: Path) -> dict[str, Path]:
                     "status": status,
                     "school_rating": rating,
                     "partner_rating": rating,
-                    "recorded_at": f"2025-{month:02d}-15",
+                    "recorded_at": ended.strftime("%Y-%m-%d"),
                 }
             )
-    # fmt: skip
     for i in range(30, 40):  # later, new partnerships: what a holdout can find
         events.append({"outcome_id": f"late-{i}", "school_id": f"S{i:02d}",
                        "partner_id": "P-B-RELIABLE", "status": "accepted",
@@ -162,3 +163,65 @@ def test_rollback_and_if_new_outcomes(engine: Engine, tmp_path: Path) -> None:
     assert not second.get("skipped") and engine.models.active_version() == second["version"]
     engine.activate(first)  # rollback
     assert engine.suggest("NEW")["model_version"] == first
+
+
+def test_labels_know_when_decided_and_history_counts_only_earlier_events() -> None:
+    import numpy as np
+
+    from matcher.outcomes import _AsOf, pair_starts
+
+    ev = pd.DataFrame(
+        {
+            "outcome_id": ["1", "2", "3", "4"],
+            "school_id": ["a", "a", "b", "b"],
+            "partner_id": ["x", "x", "x", "x"],
+            "status": ["accepted", "completed", "proposed", "declined"],
+            "school_rating": [None, 5, None, None],
+            "partner_rating": [None, 5, None, None],
+            "recorded_at": pd.to_datetime(["2025-01-01", "2025-09-01", "2025-03-01", "2025-04-01"]),
+        }
+    )
+    lab = label_pairs(ev).set_index("school_id")
+    assert lab.loc["a", "first_at"] == pd.Timestamp("2025-01-01")
+    assert lab.loc["a", "decided_at"] == pd.Timestamp("2025-09-01")  # when it was known
+    assert lab.loc["b", "decided_at"] == pd.Timestamp("2025-04-01")
+    starts = pair_starts(ev).set_index("school_id")["first_at"]
+    assert starts.to_dict() == {"a": pd.Timestamp("2025-01-01"), "b": pd.Timestamp("2025-03-01")}
+    # partner row 0 decided b (failure) on 04-01 and a (success) on 09-01
+    secs = lab["decided_at"].to_numpy(dtype="datetime64[s]").astype(np.int64)
+    hist = _AsOf(np.zeros(2, dtype=np.int64), secs, lab["label"].to_numpy())
+    at = pd.to_datetime(["2025-04-01", "2025-05-01", "2026-01-01"])
+    n, wins = hist.count(np.zeros(3, dtype=np.int64), at.to_numpy("datetime64[s]").astype(np.int64))
+    assert n.tolist() == [0.0, 1.0, 2.0]  # strictly before: a same-moment outcome is unknown
+    assert wins.tolist() == [0.0, 0.0, 1.0]
+    n_other, _ = hist.count(
+        np.ones(1, dtype=np.int64), at[-1:].to_numpy("datetime64[s]").astype(np.int64)
+    )
+    assert n_other.tolist() == [0.0]  # another partner has no history
+
+
+def test_track_record_learned_in_the_right_direction(engine: Engine, tmp_path: Path) -> None:
+    files = reliability_world(tmp_path)
+    engine.load_files(files["schools"], files["partners"], files["outcomes"])
+    engine.train(evaluate=False)
+    _, model, index = engine._current()
+    om = model.outcome_model_
+    n_s = 3 + index.s.attrs.shape[1]
+    rate_p = om.coef_[5 + n_s]  # the partner's shrunk success rate
+    assert rate_p > 0  # a partner that followed through more is a better bet, not a worse one
+
+
+def test_explanations_name_the_suggested_sides_track_record(engine: Engine, tmp_path: Path) -> None:
+    files = reliability_world(tmp_path)
+    engine.load_files(files["schools"], files["partners"], files["outcomes"])
+    engine.train(evaluate=False)
+    res = {s["partner_id"]: s for s in engine.suggest("NEW", k=5)["suggestions"]}
+    reliable = res["P-B-RELIABLE"]
+    assert reliable["partner_record"] == {"partnerships": 20, "successes": 20}
+    assert reliable["explanation"].endswith("riwayat mitra: 20 dari 20 kemitraan sukses.")
+    assert res["P-A-FLAKY"]["partner_record"] == {"partnerships": 20, "successes": 0}
+    other = engine.suggest("NEW", k=5, lang="en")["suggestions"]
+    other_row = next(s for s in other if s["partner_id"] == "P-OTHER")
+    assert other_row["explanation"].endswith("partner's record: none yet.")
+    schools = engine.suggest_for_partner("P-B-RELIABLE", k=3, lang="en")["suggestions"]
+    assert all("school's record" in s["explanation"] for s in schools)
