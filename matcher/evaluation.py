@@ -115,7 +115,12 @@ def random_scorer(model: MatchModel, seed: int = 0) -> Scorer:
 
 
 def _lists(
-    scorer: Scorer, index: MatchIndex, s_rows: np.ndarray, p_rows: np.ndarray, k: int
+    scorer: Scorer,
+    index: MatchIndex,
+    s_rows: np.ndarray,
+    p_rows: np.ndarray,
+    k: int,
+    chunk: int | None = None,
 ) -> tuple[list[list[str]], list[list[str]]]:
     pid = index.partners["partner_id"].to_numpy()
     sid = index.schools["school_id"].to_numpy()
@@ -125,14 +130,23 @@ def _lists(
         school_lists += [pid[r[r >= 0]].tolist() for r in idx]
     if not len(p_rows):
         return school_lists, []
-    cols = np.full((len(p_rows), 0), 0.0, dtype=np.float32)
-    parts = []
-    for start in range(0, index.n_schools, 4096):
-        rows = np.arange(start, min(start + 4096, index.n_schools))
-        parts.append(scorer(index, rows, p_rows).T)
-    cols = np.hstack(parts) if parts else cols
-    idx = top_k(cols, k)
-    return school_lists, [sid[r[r >= 0]].tolist() for r in idx]
+    # Partners' lists run over every school: a running top-k per partner, merged chunk
+    # by chunk, so memory stays (partners × chunk) however many schools there are.
+    n_p = len(p_rows)
+    best_s = np.full((n_p, 0), -np.inf, dtype=np.float32)
+    best_i = np.zeros((n_p, 0), dtype=np.int64)
+    chunk = chunk or int(np.clip(16_000_000 // n_p, 256, 4096))
+    for start in range(0, index.n_schools, chunk):
+        rows = np.arange(start, min(start + chunk, index.n_schools))
+        block = scorer(index, rows, p_rows).T.astype(np.float32)
+        cand_s = np.hstack([best_s, block])
+        cand_i = np.hstack([best_i, np.broadcast_to(rows, block.shape)])
+        pos = top_k(cand_s, k)  # earlier (lower) school rows win ties, as in one pass
+        ok = pos >= 0
+        pos0 = np.where(ok, pos, 0)
+        best_s = np.where(ok, np.take_along_axis(cand_s, pos0, axis=1), -np.inf)
+        best_i = np.where(ok, np.take_along_axis(cand_i, pos0, axis=1), -1)
+    return school_lists, [sid[r[r >= 0]].tolist() for r in best_i]
 
 
 def _score_lists(
@@ -172,12 +186,17 @@ def evaluate_scorers(
     holdout: Holdout,
     k: int = 10,
     reference: str | None = None,
+    max_lists: int = 5000,
 ) -> dict[str, Any]:
     """Metrics of each scorer on the holdout, for schools' and partners' lists.
 
     With ``reference`` (a scorer's name), each model also gets ``vs_reference``: its
     NDCG@k gain over that scorer on each side, list by list, with a 95% paired
-    bootstrap interval, so a margin can be told from the luck of the holdout."""
+    bootstrap interval, so a margin can be told from the luck of the holdout.
+
+    At most ``max_lists`` schools' and partners' lists are scored (a fixed random
+    sample of the test schools and partners beyond it), which bounds the time and
+    memory of a national evaluation; the report says when it sampled."""
     test = holdout.test
     test = test[
         test["school_id"].isin(index.school_row) & test["partner_id"].isin(index.partner_row)
@@ -185,8 +204,13 @@ def evaluate_scorers(
     pos = test[test["grade"] > 0]
     if not len(pos):
         raise MatcherError("the holdout has no new partnerships to evaluate against")
-    s_ids = sorted(pos["school_id"].unique())
-    p_ids = sorted(pos["partner_id"].unique())
+    s_all = sorted(pos["school_id"].unique())
+    p_all = sorted(pos["partner_id"].unique())
+    rng = np.random.default_rng(0)
+    s_ids, p_ids = (
+        ids if len(ids) <= max_lists else sorted(rng.choice(ids, max_lists, replace=False))
+        for ids in (s_all, p_all)
+    )
     s_rel: dict[str, dict[str, float]] = {s: {} for s in s_ids}
     p_rel: dict[str, dict[str, float]] = {p: {} for p in p_ids}
     for s, p, g in test[["school_id", "partner_id", "grade"]].itertuples(index=False):
@@ -199,12 +223,14 @@ def evaluate_scorers(
     report: dict[str, Any] = {
         "cutoff": holdout.cutoff.isoformat(),
         "k": k,
-        "test_schools": len(s_ids),
-        "test_partners": len(p_ids),
+        "test_schools": len(s_all),
+        "test_partners": len(p_all),
         "test_pairs": len(pos),
         "models": {},
         "segments": {},
     }
+    if len(s_ids) < len(s_all) or len(p_ids) < len(p_all):
+        report["sampled"] = {"schools": len(s_ids), "partners": len(p_ids)}
     per_list: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     for name, scorer in scorers.items():
         s_lists, p_lists = _lists(scorer, index, s_rows, p_rows, k)
@@ -247,6 +273,14 @@ def format_report(report: dict[str, Any]) -> str:
     lines = [
         f"time-based holdout: cut-off {report['cutoff']}, {report['test_pairs']} new pairs, "
         f"{report['test_schools']} schools, {report['test_partners']} partners; k={report['k']}",
+        *(
+            [
+                f"lists scored: a fixed random sample of {report['sampled']['schools']} "
+                f"schools and {report['sampled']['partners']} partners"
+            ]
+            if report.get("sampled")
+            else []
+        ),
         "",
         f"{'model':<{w}}{'NDCG@k':>8}{'recall':>8}{'prec':>8}  |{'NDCG@k':>8}{'recall':>8}"
         f"{'prec':>8}  |{'coverage':>9}{'gini':>7}",

@@ -48,3 +48,35 @@ def test_report_has_both_sides_and_baselines(engine: Engine, tmp_path: Path) -> 
     text = format_report(rep)
     assert "schools lists" in text and "per segment" in text
     assert "gain over content only (95% paired bootstrap interval)" in text
+
+
+def test_partner_lists_merged_chunk_by_chunk_equal_one_pass(engine: Engine, tmp_path: Path) -> None:
+    import numpy as np
+
+    from matcher.evaluation import _lists, model_scorer
+
+    files = reliability_world(tmp_path)
+    engine.load_files(files["schools"], files["partners"], files["outcomes"])
+    engine.train(evaluate=False)
+    _, model, index = engine._current()
+    scorer = model_scorer(model)
+    s_rows, p_rows = np.arange(index.n_schools), np.arange(index.n_partners)
+    one = _lists(scorer, index, s_rows, p_rows, k=5, chunk=index.n_schools)
+    merged = _lists(scorer, index, s_rows, p_rows, k=5, chunk=3)
+    assert merged == one and all(len(lst) == 5 for lst in one[1][:2])
+
+
+def test_large_holdouts_are_sampled_and_say_so(engine: Engine, tmp_path: Path) -> None:
+    files = reliability_world(tmp_path)
+    engine.load_files(files["schools"], files["partners"], files["outcomes"])
+    engine.train(evaluate=False)
+    _, model, index = engine._current()
+    from matcher.evaluation import evaluate_scorers, model_scorer
+
+    holdout = time_split(engine.store.frame("outcomes"), 0.3)
+    rep = evaluate_scorers({"m": model_scorer(model)}, index, holdout, max_lists=3)
+    assert rep["sampled"] == {"schools": 3, "partners": min(3, rep["test_partners"])}
+    assert rep["test_schools"] > 3
+    assert "a fixed random sample of 3 schools" in format_report(rep)
+    full = evaluate_scorers({"m": model_scorer(model)}, index, holdout)
+    assert "sampled" not in full
