@@ -14,10 +14,17 @@ import numpy as np  # noqa: E402
 
 def plot_report(report: dict[str, Any], path: Path) -> Path:
     """Bar charts: NDCG@k and recall@k of each model for schools' and partners' lists,
-    and NDCG@k per school segment for the model and the content-only baseline."""
+    NDCG@k per school segment for the model and the content-only baseline, and (when
+    the report has a reference) each model's gain over it with its 95% interval: a bar
+    whose whisker stays right of zero is a gain that holdout luck does not explain."""
     models = list(report["models"])
     k = report["k"]
-    fig, axes = plt.subplots(1, 3, figsize=(17, 5.5), constrained_layout=True)
+    gains = [m for m in models if "vs_reference" in report["models"][m]]
+    if gains:  # two rows of two
+        fig, grid = plt.subplots(2, 2, figsize=(15, 10), constrained_layout=True)
+        axes = grid.ravel()
+    else:
+        fig, axes = plt.subplots(1, 3, figsize=(17, 5.5), constrained_layout=True)
     y = np.arange(len(models))
     for ax, side, title in (
         (axes[0], "schools", "Partners suggested to schools"),
@@ -46,6 +53,20 @@ def plot_report(report: dict[str, Any], path: Path) -> Path:
     ax.invert_yaxis()
     ax.set_title(f"NDCG@{k} per school segment")
     ax.legend(loc="lower right", fontsize=8)
+    if gains:
+        ax = axes[3]
+        yg = np.arange(len(gains))
+        for j, (side, color) in enumerate((("schools", "#2b7bba"), ("partners", "#8e44ad"))):
+            g = [report["models"][m]["vs_reference"][side] for m in gains]
+            mid = np.array([x["gain"] for x in g])
+            err = np.array([[x["gain"] - x["low"] for x in g], [x["high"] - x["gain"] for x in g]])
+            label = "schools' lists" if side == "schools" else "partners' lists"
+            ax.barh(yg + (j - 0.5) * 0.4, mid, 0.4, xerr=err, color=color, label=label, capsize=3)
+        ax.axvline(0.0, color="black", linewidth=0.8)
+        ax.set_yticks(yg, gains)
+        ax.invert_yaxis()
+        ax.set_title(f"Gain in NDCG@{k} over {report['reference']}, with 95% interval")
+        ax.legend(loc="lower right", fontsize=8)
     fig.suptitle(
         f"Time-based holdout from {report['cutoff'][:10]}: {report['test_pairs']} new "
         f"partnerships, {report['test_schools']} schools, {report['test_partners']} partners"
