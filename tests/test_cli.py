@@ -114,3 +114,28 @@ def test_rank_allocate_excel(cli, tmp_path: Path, capsys) -> None:
     caps = sheets["partner capacity"].set_index("partner_id")["capacity_left"]
     assert (load <= caps.reindex(load.index)).all()
     assert "allocated:" in capsys.readouterr().err
+
+
+def test_evaluate_table_json_and_figure(settings, tmp_path: Path, capsys) -> None:
+    from matplotlib import image
+
+    from tests.test_outcomes import reliability_world
+
+    files = reliability_world(tmp_path)
+    base = ["--db", settings.db_url, "--models", str(settings.models_dir), "-q"]
+    load = ["--schools", str(files["schools"]), "--partners", str(files["partners"])]
+    assert main(["load", *base, *load, "--outcomes", str(files["outcomes"])]) == 0
+    assert main(["train", *base, "--no-eval"]) == 0
+    capsys.readouterr()
+    fig = tmp_path / "report.png"
+    assert main(["evaluate", *base, "--figure", str(fig)]) == 0
+    table = capsys.readouterr().out
+    assert "schools lists" in table and "partners lists" in table and "content only" in table
+    assert "gain over content only" in table
+    pixels = image.imread(fig)  # a real PNG: two rows of two panels
+    assert pixels.shape[0] > 800 and pixels.shape[1] > 1200
+    assert main(["evaluate", *base, "--format", "json"]) == 0
+    rep = json.loads(capsys.readouterr().out)
+    model = next(m for name, m in rep["models"].items() if name.startswith("model"))
+    assert set(model) >= {"schools", "partners", "coverage", "gini", "vs_reference"}
+    assert rep["reference"] == "content only" and rep["segments"]
