@@ -8,6 +8,7 @@ concurrent reader never sees a half-built one.
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections import OrderedDict
@@ -207,8 +208,15 @@ class Engine:
                     model.get_params(), schools, partners, outcomes, holdout
                 )
                 if champion is not None:
-                    base = self._holdout_metrics(
-                        champion["parameters"], schools, partners, outcomes, holdout
+                    # the same settings on the same holdout score the same (fits are
+                    # seeded): refit the champion only when its settings differ
+                    same = _as_json(champion["parameters"]) == _as_json(model.get_params())
+                    base = (
+                        {k: v for k, v in metrics.items() if k != "champion"}
+                        if same
+                        else self._holdout_metrics(
+                            champion["parameters"], schools, partners, outcomes, holdout
+                        )
                     )
                     metrics["champion"] = {"version": active, **base}
                     new_ndcg, old_ndcg = metrics["schools"]["ndcg"], base["schools"]["ndcg"]
@@ -603,6 +611,11 @@ def _region(
     if len(region) + bool(all_schools) + (school_ids is not None) != 1:
         raise MatcherError("choose exactly one of --province, --regency, --district, --all")
     return region[0] if region else None
+
+
+def _as_json(params: dict[str, Any]) -> str:
+    """Parameters as the manifest stores them (tuples become lists), for comparing."""
+    return json.dumps(params, sort_keys=True, default=str)
 
 
 def _fit_on_holdout(

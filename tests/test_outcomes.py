@@ -145,10 +145,11 @@ def test_worse_challenger_not_activated_unless_forced(
 
     monkeypatch.setattr(Engine, "_holdout_metrics", fake)
     monkeypatch.setattr("matcher.engine.time_split", lambda o: object())
-    man = engine.train()
+    other = {"decay_km": 40.0}  # other settings than the champion's: both are refitted
+    man = engine.train(other)
     assert man["active"] is False and "kept" in man["decision"]
     assert engine.models.active_version() == first
-    forced = engine.train(force=True)
+    forced = engine.train(other, force=True)
     assert forced["active"] is True and engine.models.active_version() == forced["version"]
 
 
@@ -225,3 +226,24 @@ def test_explanations_name_the_suggested_sides_track_record(engine: Engine, tmp_
     assert other_row["explanation"].endswith("partner's record: none yet.")
     schools = engine.suggest_for_partner("P-B-RELIABLE", k=3, lang="en")["suggestions"]
     assert all("school's record" in s["explanation"] for s in schools)
+
+
+def test_same_settings_reuse_the_challengers_holdout_score(
+    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    files = reliability_world(tmp_path)
+    engine.load_files(files["schools"], files["partners"], files["outcomes"])
+    engine.train(evaluate=False)
+    calls: list[dict] = []
+    real = Engine._holdout_metrics
+
+    def counted(self, params, *a, **k):
+        calls.append(params)
+        return real(self, params, *a, **k)
+
+    monkeypatch.setattr(Engine, "_holdout_metrics", counted)
+    man = engine.train()  # cron's retrain: the champion's settings, one holdout fit
+    assert len(calls) == 1 and man["active"] is True
+    assert man["metrics"]["champion"]["schools"] == man["metrics"]["schools"]
+    engine.train({"decay_km": 40.0})
+    assert len(calls) == 3  # other settings: the champion is refitted too
