@@ -208,6 +208,9 @@ def allocate(
     exposure = np.zeros(index.n_partners)
     np.add.at(exposure, e_p[chosen], 1)
     unmatched = pd.Series(reasons[reasons != "matched"]).value_counts().to_dict()
+    # the baseline: best benefit first, no equity floor (it may total more benefit
+    # because it leaves schools out)
+    greedy_pick = greedy(local_s, local_p, benefit, s_cap, p_cap)
     summary = {
         "schools": int(len(rows)),
         "schools_matched": int((n_assigned > 0).sum()),
@@ -219,9 +222,8 @@ def allocate(
         "total_benefit": round(float(benefit[chosen].sum()), 4),
         "topk_total_benefit": round(float(topk["score"].sum()), 4),
         "topk_partners_over_capacity": over,
-        "greedy_total_benefit": round(
-            float(benefit[greedy(local_s, local_p, benefit, s_cap, p_cap)].sum()), 4
-        ),
+        "greedy_total_benefit": round(float(benefit[greedy_pick].sum()), 4),
+        "greedy_schools_matched": int(len(np.unique(local_s[greedy_pick]))),
         "exposure_gini": round(gini(exposure[uniq_p]), 4),
         "underresourced_matched_share": round(
             float(((n_assigned > 0) & (need >= 0.5)).sum() / max((need >= 0.5).sum(), 1)), 4

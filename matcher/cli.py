@@ -280,7 +280,8 @@ def _write_allocation(
     print(
         f"allocated: {s['schools_matched']}/{s['schools']} schools matched, "
         f"{s['assignments']} assignments, {s['partners_over_capacity']} partners over capacity, "
-        f"total benefit {s['total_benefit']} (greedy {s['greedy_total_benefit']})",
+        f"total benefit {s['total_benefit']} (best-first greedy: "
+        f"{s['greedy_schools_matched']} schools matched, benefit {s['greedy_total_benefit']})",
         file=sys.stderr,
     )
 

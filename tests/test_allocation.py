@@ -72,6 +72,8 @@ def test_allocate_on_known_world(world_engine: Engine) -> None:
     assert {"school_id", "rank", "partner_id", "score", "assigned"} <= set(a.columns)
     assert alloc.summary["partners_over_capacity"] == 0
     assert alloc.summary["schools"] == 5
+    # the equity floor covers at least as many schools as the best-first baseline
+    assert alloc.summary["schools_matched"] >= alloc.summary["greedy_schools_matched"] >= 1
     s1 = a[(a["school_id"] == "S1") & (a["assigned"] == True)]  # noqa: E712
     assert "P-EXACT" in s1["partner_id"].tolist()
 
