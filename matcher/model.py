@@ -70,8 +70,10 @@ class MatchModel(BaseEstimator):
         Factor applied when school and partner share no language.
     text_weight, ngram_range, threshold, implicit : see :class:`FeatureSpace`.
     outcome_weight : float
-        Weight of the learned chance of mutual success against the content score
-        (0 = content only). Used only when enough outcomes were recorded to learn from.
+        Weight of the learned chance of mutual success against the plain content score
+        (1, the default: the learned chance alone, whose own content terms rank sides
+        without history; 0: content only). Used only when enough outcomes were recorded
+        to learn from.
     """
 
     def __init__(
