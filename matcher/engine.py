@@ -212,7 +212,7 @@ class Engine:
                     # seeded): refit the champion only when its settings differ
                     same = _as_json(champion["parameters"]) == _as_json(model.get_params())
                     base = (
-                        {k: v for k, v in metrics.items() if k != "champion"}
+                        dict(metrics)
                         if same
                         else self._holdout_metrics(
                             champion["parameters"], schools, partners, outcomes, holdout
@@ -423,7 +423,7 @@ class Engine:
     ) -> list[dict[str, Any]]:
         meta = index.p_meta if other == "partner" else index.s_meta
         attr = "type" if other == "partner" else "level"
-        other_side = {"partner": "school", "school": "partner"}
+        viewer = "school" if other == "partner" else "partner"
         out = []
         for rank, (r, sc, fw, bw) in enumerate(
             zip(ranked.rows, ranked.scores, ranked.forward, ranked.backward, strict=True), 1
@@ -440,7 +440,7 @@ class Engine:
                 "partner_benefit": round(float(bw), 6),
             }
             if explain:
-                ex = explain_pair(index, s_row, p_row, lang, viewer=other_side[other])
+                ex = explain_pair(index, s_row, p_row, lang, viewer=viewer)
                 item["explanation"] = ex.pop("text")
                 item.update(ex)
             else:

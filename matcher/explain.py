@@ -75,11 +75,9 @@ def _phrase(items: list[dict[str, Any]], t: dict[str, str]) -> str:
     return ", ".join(parts)
 
 
-def _record(index: MatchIndex, side: str, row: int) -> dict[str, int] | None:
+def _record(index: MatchIndex, side: str, row: int) -> dict[str, int]:
     """Decided partnerships and mutual successes of one side before the index's time."""
     key = "s" if side == "school" else "p"
-    if f"{key}_decided" not in index.extra:
-        return None
     return {
         "partnerships": int(index.extra[f"{key}_decided"][row]),
         "successes": int(index.extra[f"{key}_successes"][row]),
@@ -115,14 +113,12 @@ def explain_pair(
         "partner": _record(index, "partner", p_row),
     }
     other = "partner" if viewer == "school" else "school"
-    rec = records[other]
-    if rec is not None:
-        who = t[other]
-        sentence += "; " + (
-            t["record"].format(who=who, wins=rec["successes"], n=rec["partnerships"])
-            if rec["partnerships"]
-            else t["no_record"].format(who=who)
-        )
+    rec, who = records[other], t[other]
+    sentence += "; " + (
+        t["record"].format(who=who, wins=rec["successes"], n=rec["partnerships"])
+        if rec["partnerships"]
+        else t["no_record"].format(who=who)
+    )
     return {
         "school_record": records["school"],
         "partner_record": records["partner"],

@@ -19,6 +19,7 @@ from scipy import sparse
 from matcher.errors import NotFoundError
 from matcher.features import FeatureSpace, SideMatrices, row_normalize
 from matcher.geo import radius_to_chord2, unit_vectors
+from matcher.outcomes import label_pairs, track_records
 
 # Latest status of a pair that makes it not worth suggesting again.
 IN_PROGRESS = ("proposed", "accepted", "active")
@@ -122,11 +123,17 @@ class MatchIndex:
             (np.ones(int(skip.sum()), dtype=bool), (si[skip], pi[skip])),
             shape=(len(schools), len(partners)),
         )
-        # how many distinct partnerships each side has been part of (its activity)
+        # how many distinct partnerships each side has been part of (its activity), and
+        # its track record: decided partnerships and mutual successes (a partner's count
+        # all of its partnerships, like its activity)
         activity = {
             "s_activity": np.bincount(si, minlength=len(schools)).astype(np.float64),
             "p_activity": p_activity,
         }
+        labels = label_pairs(outcomes, as_of)
+        for key, row_of, col in (("s", school_row, "school_id"), ("p", partner_row, "partner_id")):
+            record = track_records(labels, row_of, col, len(row_of))
+            activity[f"{key}_decided"], activity[f"{key}_successes"] = record.n, record.wins
         occ = np.isin(status, OCCUPYING)
         s_used = np.bincount(si[occ], minlength=len(schools))
         if not count_capacity:

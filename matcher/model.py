@@ -22,7 +22,7 @@ from matcher.features import FeatureSpace
 from matcher.geo import EARTH_RADIUS_KM
 from matcher.index import MatchIndex
 from matcher.kernels import FUSION_CODES
-from matcher.outcomes import OutcomeModel, label_pairs, pair_starts, track_records
+from matcher.outcomes import OutcomeModel, label_pairs, pair_starts
 from matcher.similarity import fuse
 
 
@@ -147,15 +147,8 @@ class MatchModel(BaseEstimator):
         index = MatchIndex.build(
             self.features_, schools, partners, outcomes, as_of, count_capacity=count_capacity
         )
-        labels = label_pairs(outcomes, as_of)
-        for side, rows, col, n in (
-            ("s", index.school_row, "school_id", index.n_schools),
-            ("p", index.partner_row, "partner_id", index.n_partners),
-        ):  # each side's decided partnerships and successes, for explanations
-            record = track_records(labels, rows, col, n)
-            index.extra[f"{side}_decided"], index.extra[f"{side}_successes"] = record.n, record.wins
         if self.outcome_model_ is not None:
-            self.outcome_model_.prepare(index, labels)
+            self.outcome_model_.prepare(index)
         return index
 
     def _inputs(self, index: MatchIndex, s_rows: np.ndarray, sel: Any) -> dict[str, Any]:

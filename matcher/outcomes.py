@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -21,7 +21,8 @@ from sklearn.base import BaseEstimator
 from sklearn.linear_model import LogisticRegression
 from sklearn.utils.validation import check_is_fitted
 
-from matcher.index import MatchIndex
+if TYPE_CHECKING:  # the index imports this module's labels to count track records
+    from matcher.index import MatchIndex
 
 SUCCESS, FAILURE = 1, 0
 PAIR_FEATURES = ("forward", "backward", "mutual", "proximity", "shared_language")
@@ -60,9 +61,6 @@ class TrackRecord:
 
     n: np.ndarray
     wins: np.ndarray
-
-    def rate(self, prior: float, strength: float) -> np.ndarray:
-        return (self.wins + strength * prior) / (self.n + strength)
 
 
 def track_records(labels: pd.DataFrame, row_of: dict[str, int], col: str, size: int) -> TrackRecord:
@@ -161,24 +159,12 @@ class OutcomeModel(BaseEstimator):
 
     # -- feature blocks --------------------------------------------------------------------
 
-    def side_terms(self, index: MatchIndex, labels: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-        """Per-school and per-partner feature matrices (track record and categories)."""
-        s_tr = track_records(labels, index.school_row, "school_id", index.n_schools)
-        p_tr = track_records(labels, index.partner_row, "partner_id", index.n_partners)
-        return self._side(index, s_tr, p_tr)
-
-    def _side(
-        self, index: MatchIndex, s_tr: TrackRecord, p_tr: TrackRecord
-    ) -> tuple[np.ndarray, np.ndarray]:
-        prior, k = self.prior_ if hasattr(self, "prior_") else 0.5, self.prior_strength
-        s_act, p_act = index.extra["s_activity"], index.extra["p_activity"]
-        s_feat = np.column_stack(
-            [s_tr.rate(prior, k) - prior, np.log1p(s_tr.n), np.log1p(s_act), index.s.attrs]
-        ).astype(np.float64)
-        p_feat = np.column_stack(
-            [p_tr.rate(prior, k) - prior, np.log1p(p_tr.n), np.log1p(p_act), index.p.attrs]
-        ).astype(np.float64)
-        return s_feat, p_feat
+    def _record_terms(self, n: np.ndarray, wins: np.ndarray, act: np.ndarray) -> list[np.ndarray]:
+        """A side's track-record columns: success rate shrunk toward the prior (as a
+        deviation from it), amount of history and activity, both logged. One formula for
+        training pairs (counts as of their start) and for serving (counts as of now)."""
+        prior, k = self.prior_, self.prior_strength
+        return [(wins + k * prior) / (n + k) - prior, np.log1p(n), np.log1p(act)]
 
     # -- fitting -------------------------------------------------------------------------
 
@@ -256,13 +242,12 @@ class OutcomeModel(BaseEstimator):
     def _design(self, index, content, s_rows, p_rows, secs, history) -> np.ndarray:
         b = content.score_pairs(index, s_rows, p_rows)
         pair = [b.forward, b.backward, b.mutual, b.proximity, b.shared.astype(np.float64)]
-        prior, k = self.prior_, self.prior_strength
         cols = {}
         for side, rows in (("s", s_rows), ("p", p_rows)):
             decided, started = history[side]
             n, wins = decided.count(rows, secs)
             act, _ = started.count(rows, secs)
-            cols[side] = [((wins + k * prior) / (n + k)) - prior, np.log1p(n), np.log1p(act)]
+            cols[side] = self._record_terms(n, wins, act)
         blocks = [
             np.column_stack([*pair, *cols["s"]]),
             index.s.attrs[s_rows],
@@ -282,10 +267,17 @@ class OutcomeModel(BaseEstimator):
 
     # -- scoring -------------------------------------------------------------------------
 
-    def prepare(self, index: MatchIndex, labels: pd.DataFrame) -> None:
-        """Precompute the per-school and per-partner additive logit terms on ``index``."""
+    def prepare(self, index: MatchIndex) -> None:
+        """Precompute the per-school and per-partner additive logit terms on ``index``,
+        from the track records and activity it counted as of its time."""
         check_is_fitted(self, "coef_")
-        s_feat, p_feat = self.side_terms(index, labels)
+        ex, feats = index.extra, []
+        for k, side in (("s", index.s), ("p", index.p)):
+            terms = self._record_terms(
+                ex[f"{k}_decided"], ex[f"{k}_successes"], ex[f"{k}_activity"]
+            )
+            feats.append(np.column_stack([*terms, side.attrs]).astype(np.float64))
+        s_feat, p_feat = feats
         w = self.coef_
         n_pair, ns, n_p = len(PAIR_FEATURES), s_feat.shape[1], p_feat.shape[1]
         ws = w[n_pair : n_pair + ns]
