@@ -1,10 +1,11 @@
 """Compiled kernels for the hot path: scoring school×partner blocks and top-k.
 
-Everything after the two matrix products (forward and backward match) — distance,
-radius, level, capacity and language filters, distance decay, fusion, outcome blend and
-top-k selection — runs in one pass per pair in a compiled, parallel loop (numba), so no
-school×partner temporary is created per factor and batch ranking never materialises
-the score matrix.
+Everything after the matrix products (forward and backward match, the outcome model's
+linear logit) — distance, radius, level, capacity, exclusion and language filters,
+distance decay, fusion, outcome blend and top-k selection — runs in one pass per pair
+in a compiled, parallel loop (numba), so no school×partner temporary is created per
+factor. Batch ranking feeds the loop tile by tile of partners, so the products of a
+tile stay in cache and the score matrix is never formed.
 """
 
 from __future__ import annotations
@@ -105,7 +106,7 @@ def score_matrix(
     return out
 
 
-def _top_k_rows(
+def _top_k_merge(
     F: np.ndarray,
     B: np.ndarray,
     L: np.ndarray,
@@ -122,42 +123,76 @@ def _top_k_rows(
     blend: bool,
     ex_ptr: np.ndarray,
     ex_idx: np.ndarray,
-    k: int,
-) -> tuple[np.ndarray, np.ndarray]:
-    """The k best partners per row (column index, score), best first, ties broken by the
-    lower column; -1 / -inf pad rows with fewer than k feasible partners. Excluded pairs
-    are given in CSR form (``ex_ptr``, ``ex_idx``) over the block's columns."""
+    col0: int,
+    by_logit: bool,
+    idx: np.ndarray,
+    key: np.ndarray,
+    feasible: np.ndarray,
+) -> None:
+    """Merge one tile of partner columns (``col0`` onwards) into running top-k lists.
+
+    ``idx``/``key`` (rows × k) hold each row's best columns so far, best first, and
+    their ranking keys; a tile's candidate replaces the worst only when strictly better,
+    so over tiles taken in column order the earlier column wins ties. ``by_logit``
+    ranks by the outcome model's logit instead of its sigmoid (the same order when the
+    learned chance is the whole score): no exponential per pair, the caller applies
+    the sigmoid to the kept k only. Excluded pairs come in CSR form (``ex_ptr``,
+    ``ex_idx``: sorted columns of the whole row); ``feasible`` counts, per row, the
+    pairs that pass every hard filter.
+    """
     n, m = F.shape
-    idx = np.full((n, k), -1, dtype=np.int64)
-    val = np.full((n, k), -np.inf, dtype=np.float32)
+    k = idx.shape[1]
+    k2, w, pen, a, wm, wp, ws = prm[0], prm[1], prm[2], prm[3], prm[4], prm[5], prm[6]
     for i in nb.prange(n):  # a plain range when compiled without parallel
-        buf = np.empty(m, dtype=np.float32)
-        _row(i, buf, F, B, L, sx, px, s_level_bit, s_lang_bits, p_level_bits,
-             p_lang_bits, rad, cap, prm, fusion, blend)  # fmt: skip
-        for e in range(ex_ptr[i], ex_ptr[i + 1]):
-            buf[ex_idx[e]] = -np.inf
-        worst = -np.inf
-        filled = 0
+        s0, s1, s2 = sx[i, 0], sx[i, 1], sx[i, 2]
+        lvl = s_level_bit[i]
+        lang = s_lang_bits[i]
+        e, e_end = ex_ptr[i], ex_ptr[i + 1]
+        while e < e_end and ex_idx[e] < col0:
+            e += 1
+        worst = key[i, k - 1]
+        count = 0
         for j in range(m):
-            sc = buf[j]
-            if sc == -np.inf or (filled == k and sc <= worst):
+            q = k2 * (2.0 - 2.0 * (px[j, 0] * s0 + px[j, 1] * s1 + px[j, 2] * s2))
+            if q > rad[j] or (lvl & p_level_bits[j]) == 0:
                 continue
-            # insertion into the sorted top list (descending; earlier column wins ties)
-            pos = filled if filled < k else k - 1
-            while pos > 0 and val[i, pos - 1] < sc:
-                if pos < k:
-                    val[i, pos] = val[i, pos - 1]
-                    idx[i, pos] = idx[i, pos - 1]
+            col = col0 + j
+            while e < e_end and ex_idx[e] < col:
+                e += 1
+            if e < e_end and ex_idx[e] == col:
+                continue
+            count += 1
+            m_ij = mutual(F[i, j], B[i, j], fusion)
+            x = q if q < cap[j] else cap[j]
+            shared = (lang & p_lang_bits[j]) != 0
+            if blend:
+                z = L[i, j] + wm * m_ij + wp * (1.0 - x) + (ws if shared else 0.0)
+                if by_logit:
+                    sc = z
+                else:
+                    c = m_ij * (1.0 - w * x)
+                    if not shared:
+                        c *= pen
+                    sc = (1.0 - a) * c + a / (1.0 + np.exp(-z))
+            else:
+                sc = m_ij * (1.0 - w * x)
+                if not shared:
+                    sc *= pen
+            if sc <= worst:
+                continue
+            # insertion into the sorted list (descending)
+            pos = k - 1
+            while pos > 0 and key[i, pos - 1] < sc:
+                key[i, pos] = key[i, pos - 1]
+                idx[i, pos] = idx[i, pos - 1]
                 pos -= 1
-            val[i, pos] = sc
-            idx[i, pos] = j
-            if filled < k:
-                filled += 1
-            worst = val[i, k - 1] if filled == k else -np.inf
-    return idx, val
+            key[i, pos] = sc
+            idx[i, pos] = col
+            worst = key[i, k - 1]
+        feasible[i] += count
 
 
-top_k_rows = nb.njit(cache=True, fastmath=FAST, parallel=True, nogil=True)(_top_k_rows)
+top_k_merge = nb.njit(cache=True, fastmath=FAST, parallel=True, nogil=True)(_top_k_merge)
 # One school at a time (a web request) runs serially: a parallel region per request
 # would only add thread start-up, and contention between concurrent requests.
-top_k_rows_serial = nb.njit(cache=True, fastmath=FAST, nogil=True)(_top_k_rows)
+top_k_merge_serial = nb.njit(cache=True, fastmath=FAST, nogil=True)(_top_k_merge)

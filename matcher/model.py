@@ -25,6 +25,10 @@ from matcher.kernels import FUSION_CODES
 from matcher.outcomes import OutcomeModel, label_pairs, pair_starts
 from matcher.similarity import fuse
 
+# Partners per tile in batch ranking: a tile's products for a chunk of schools stay in
+# cache between the matrix product and the compiled pass that reads them.
+TILE = 2048
+
 
 @dataclass
 class Block:
@@ -179,7 +183,7 @@ class MatchModel(BaseEstimator):
                     sparse.csr_matrix(index.p_need_n),
                 )
             p_offer, p_need = index.cache["sparse"]
-            if not isinstance(sel, slice):
+            if not (isinstance(sel, slice) and sel == slice(None)):
                 p_offer, p_need = p_offer[sel], p_need[sel]
             F = np.ascontiguousarray((p_offer @ index.s_need_n[s_rows].T).T)
             B = np.ascontiguousarray((p_need @ index.s_offer_n[s_rows].T).T)
@@ -238,27 +242,57 @@ class MatchModel(BaseEstimator):
         return block
 
     def top_k_block(
-        self, index: MatchIndex, s_rows: np.ndarray, p_rows: np.ndarray | None, k: int
+        self,
+        index: MatchIndex,
+        s_rows: np.ndarray,
+        p_rows: np.ndarray | None,
+        k: int,
+        feasible: np.ndarray | None = None,
     ) -> tuple[np.ndarray, np.ndarray]:
         """The k best partners (column indices into ``p_rows``, or partner rows when
-        None) and their scores for each school, without forming the score matrix."""
+        None) and their scores for each school, best first (ties: the lower column;
+        -1 / -inf pad rows with fewer than k feasible partners), without forming the
+        score matrix: partners are taken tile by tile (:data:`TILE`) and merged into
+        running top-k lists. ``feasible``, if given, gets each school's count of pairs
+        that pass every hard filter added to it."""
         s_rows = np.asarray(s_rows, dtype=np.int64)
-        sel: Any = slice(None) if p_rows is None else p_rows
-        args = self._inputs(index, s_rows, sel)
-        if len(s_rows) == 1 and p_rows is None:  # one school: its excluded columns directly
-            e = index.excluded
+        n, k = len(s_rows), int(k)
+        n_p = index.n_partners if p_rows is None else len(p_rows)
+        idx = np.full((n, k), -1, dtype=np.int64)
+        key = np.full((n, k), -np.inf, dtype=np.float64)
+        counts = np.zeros(n, dtype=np.int64)
+        e = index.excluded
+        if n == 1 and p_rows is None:  # one school: its excluded columns directly
             r = int(s_rows[0])
             ex_idx = e.indices[e.indptr[r] : e.indptr[r + 1]].astype(np.int64)
             ex_ptr = np.array([0, len(ex_idx)], dtype=np.int64)
-            return kernels.top_k_rows_serial(**args, ex_ptr=ex_ptr, ex_idx=ex_idx, k=int(k))
-        ex = index.excluded[s_rows][:, sel].tocsr()
-        ex.sort_indices()
-        return kernels.top_k_rows(
-            **args,
-            ex_ptr=ex.indptr.astype(np.int64),
-            ex_idx=ex.indices.astype(np.int64),
-            k=int(k),
-        )
+        else:
+            ex = e[s_rows] if p_rows is None else e[s_rows][:, p_rows]
+            ex = ex.tocsr()
+            ex.sort_indices()
+            ex_ptr, ex_idx = ex.indptr.astype(np.int64), ex.indices.astype(np.int64)
+        # a few schools: one pass (sparse products); a batch: tiles that stay in cache
+        tile = max(n_p, 1) if n <= 8 else TILE
+        kernel = kernels.top_k_merge_serial if n == 1 else kernels.top_k_merge
+        by_logit = False
+        for c0 in range(0, n_p, tile):
+            sel: Any
+            if p_rows is None:
+                sel = slice(None) if tile >= n_p else slice(c0, c0 + tile)
+            else:
+                sel = p_rows[c0 : c0 + tile]
+            args = self._inputs(index, s_rows, sel)
+            # the learned chance alone is the score: rank by its logit (same order)
+            by_logit = bool(args["blend"]) and self.outcome_weight == 1.0
+            kernel(**args, ex_ptr=ex_ptr, ex_idx=ex_idx, col0=c0, by_logit=by_logit,
+                   idx=idx, key=key, feasible=counts)  # fmt: skip
+        if feasible is not None:
+            feasible += counts
+        if by_logit:
+            with np.errstate(over="ignore"):
+                key = 1.0 / (1.0 + np.exp(-key))
+            key[idx < 0] = -np.inf
+        return idx, key.astype(np.float32)
 
     def score_pairs(self, index: MatchIndex, s_rows: np.ndarray, p_rows: np.ndarray) -> Block:
         """Score aligned pairs ``(s_rows[i], p_rows[i])`` (one score each)."""
