@@ -106,12 +106,97 @@ def score_matrix(
     return out
 
 
+@nb.njit(cache=True, fastmath=FAST, inline="always")
+def _mutual_row(f: np.ndarray, b: np.ndarray, fusion: int, out: np.ndarray) -> None:
+    """``mutual`` over a row, one loop per fusion so each runs in SIMD lanes."""
+    m = f.shape[0]
+    if fusion == 0:  # f = b = 0 gives 0 / tiny = 0
+        for j in range(m):
+            out[j] = 2.0 * f[j] * b[j] / max(f[j] + b[j], 1e-30)
+    elif fusion == 1:
+        for j in range(m):
+            out[j] = np.sqrt(f[j] * b[j])
+    elif fusion == 2:
+        for j in range(m):
+            out[j] = min(f[j], b[j])
+    elif fusion == 3:
+        for j in range(m):
+            out[j] = 0.5 * (f[j] + b[j])
+    else:
+        for j in range(m):
+            out[j] = f[j]
+
+
+@nb.njit(cache=True, fastmath=FAST, inline="always")
+def _keys(
+    i: int,
+    buf: np.ndarray,
+    mu: np.ndarray,
+    F: np.ndarray,
+    B: np.ndarray,
+    L: np.ndarray,
+    sx: np.ndarray,
+    pxt: np.ndarray,
+    s_level_bit: np.ndarray,
+    s_lang_bits: np.ndarray,
+    p_level_bits: np.ndarray,
+    p_lang_bits: np.ndarray,
+    rad: np.ndarray,
+    cap: np.ndarray,
+    prm: np.ndarray,
+    fusion: int,
+    blend: bool,
+    by_logit: bool,
+) -> int:
+    """Ranking keys of row ``i`` against a tile's columns into ``buf`` (-inf where a
+    hard filter fails), branch-free per pair and one loop per scoring mode so the loops
+    run in SIMD lanes; returns how many pairs are feasible. ``pxt`` holds the partners'
+    unit vectors as columns; ``mu`` is scratch for the fused benefit."""
+    k2, w, pen, a, wm, wp, ws = prm[0], prm[1], prm[2], prm[3], prm[4], prm[5], prm[6]
+    s0, s1, s2 = sx[i, 0], sx[i, 1], sx[i, 2]
+    lvl, lang = s_level_bit[i], s_lang_bits[i]
+    lrow = L[i] if blend else L[0]
+    _mutual_row(F[i], B[i], fusion, mu)
+    m = F.shape[1]
+    count = 0
+    if blend and by_logit:
+        for j in range(m):
+            q = k2 * (2.0 - 2.0 * (pxt[0, j] * s0 + pxt[1, j] * s1 + pxt[2, j] * s2))
+            ok = (q <= rad[j]) & ((lvl & p_level_bits[j]) != 0)
+            x = min(q, cap[j])
+            shared = (lang & p_lang_bits[j]) != 0
+            sc = lrow[j] + wm * mu[j] + wp * (1.0 - x) + (ws if shared else 0.0)
+            buf[j] = sc if ok else -np.inf
+            count += ok
+    elif blend:
+        for j in range(m):
+            q = k2 * (2.0 - 2.0 * (pxt[0, j] * s0 + pxt[1, j] * s1 + pxt[2, j] * s2))
+            ok = (q <= rad[j]) & ((lvl & p_level_bits[j]) != 0)
+            x = min(q, cap[j])
+            shared = (lang & p_lang_bits[j]) != 0
+            c = mu[j] * (1.0 - w * x) * (1.0 if shared else pen)
+            z = lrow[j] + wm * mu[j] + wp * (1.0 - x) + (ws if shared else 0.0)
+            sc = (1.0 - a) * c + a / (1.0 + np.exp(-z))
+            buf[j] = sc if ok else -np.inf
+            count += ok
+    else:
+        for j in range(m):
+            q = k2 * (2.0 - 2.0 * (pxt[0, j] * s0 + pxt[1, j] * s1 + pxt[2, j] * s2))
+            ok = (q <= rad[j]) & ((lvl & p_level_bits[j]) != 0)
+            x = min(q, cap[j])
+            shared = (lang & p_lang_bits[j]) != 0
+            sc = mu[j] * (1.0 - w * x) * (1.0 if shared else pen)
+            buf[j] = sc if ok else -np.inf
+            count += ok
+    return count
+
+
 def _top_k_merge(
     F: np.ndarray,
     B: np.ndarray,
     L: np.ndarray,
     sx: np.ndarray,
-    px: np.ndarray,
+    pxt: np.ndarray,
     s_level_bit: np.ndarray,
     s_lang_bits: np.ndarray,
     p_level_bits: np.ndarray,
@@ -142,42 +227,20 @@ def _top_k_merge(
     """
     n, m = F.shape
     k = idx.shape[1]
-    k2, w, pen, a, wm, wp, ws = prm[0], prm[1], prm[2], prm[3], prm[4], prm[5], prm[6]
     for i in nb.prange(n):  # a plain range when compiled without parallel
-        s0, s1, s2 = sx[i, 0], sx[i, 1], sx[i, 2]
-        lvl = s_level_bit[i]
-        lang = s_lang_bits[i]
-        e, e_end = ex_ptr[i], ex_ptr[i + 1]
-        while e < e_end and ex_idx[e] < col0:
-            e += 1
+        buf = np.empty(m, dtype=np.float64)
+        mu = np.empty(m, dtype=np.float64)
+        count = _keys(i, buf, mu, F, B, L, sx, pxt, s_level_bit, s_lang_bits, p_level_bits,
+                      p_lang_bits, rad, cap, prm, fusion, blend, by_logit)  # fmt: skip
+        for e in range(ex_ptr[i], ex_ptr[i + 1]):
+            c = ex_idx[e] - col0
+            if 0 <= c < m and buf[c] != -np.inf:
+                buf[c] = -np.inf
+                count -= 1
+        feasible[i] += count
         worst = key[i, k - 1]
-        count = 0
         for j in range(m):
-            q = k2 * (2.0 - 2.0 * (px[j, 0] * s0 + px[j, 1] * s1 + px[j, 2] * s2))
-            if q > rad[j] or (lvl & p_level_bits[j]) == 0:
-                continue
-            col = col0 + j
-            while e < e_end and ex_idx[e] < col:
-                e += 1
-            if e < e_end and ex_idx[e] == col:
-                continue
-            count += 1
-            m_ij = mutual(F[i, j], B[i, j], fusion)
-            x = q if q < cap[j] else cap[j]
-            shared = (lang & p_lang_bits[j]) != 0
-            if blend:
-                z = L[i, j] + wm * m_ij + wp * (1.0 - x) + (ws if shared else 0.0)
-                if by_logit:
-                    sc = z
-                else:
-                    c = m_ij * (1.0 - w * x)
-                    if not shared:
-                        c *= pen
-                    sc = (1.0 - a) * c + a / (1.0 + np.exp(-z))
-            else:
-                sc = m_ij * (1.0 - w * x)
-                if not shared:
-                    sc *= pen
+            sc = buf[j]
             if sc <= worst:
                 continue
             # insertion into the sorted list (descending)
@@ -187,9 +250,8 @@ def _top_k_merge(
                 idx[i, pos] = idx[i, pos - 1]
                 pos -= 1
             key[i, pos] = sc
-            idx[i, pos] = col
+            idx[i, pos] = col0 + j
             worst = key[i, k - 1]
-        feasible[i] += count
 
 
 top_k_merge = nb.njit(cache=True, fastmath=FAST, parallel=True, nogil=True)(_top_k_merge)

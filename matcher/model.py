@@ -248,13 +248,16 @@ class MatchModel(BaseEstimator):
         p_rows: np.ndarray | None,
         k: int,
         feasible: np.ndarray | None = None,
+        parallel: bool = True,
     ) -> tuple[np.ndarray, np.ndarray]:
         """The k best partners (column indices into ``p_rows``, or partner rows when
         None) and their scores for each school, best first (ties: the lower column;
         -1 / -inf pad rows with fewer than k feasible partners), without forming the
         score matrix: partners are taken tile by tile (:data:`TILE`) and merged into
         running top-k lists. ``feasible``, if given, gets each school's count of pairs
-        that pass every hard filter added to it."""
+        that pass every hard filter added to it. ``parallel=False`` runs the compiled
+        pass on the calling thread (for callers that run blocks in threads of their
+        own)."""
         s_rows = np.asarray(s_rows, dtype=np.int64)
         n, k = len(s_rows), int(k)
         n_p = index.n_partners if p_rows is None else len(p_rows)
@@ -273,7 +276,7 @@ class MatchModel(BaseEstimator):
             ex_ptr, ex_idx = ex.indptr.astype(np.int64), ex.indices.astype(np.int64)
         # a few schools: one pass (sparse products); a batch: tiles that stay in cache
         tile = max(n_p, 1) if n <= 8 else TILE
-        kernel = kernels.top_k_merge_serial if n == 1 else kernels.top_k_merge
+        kernel = kernels.top_k_merge if parallel and n > 1 else kernels.top_k_merge_serial
         by_logit = False
         for c0 in range(0, n_p, tile):
             sel: Any
@@ -282,6 +285,7 @@ class MatchModel(BaseEstimator):
             else:
                 sel = p_rows[c0 : c0 + tile]
             args = self._inputs(index, s_rows, sel)
+            args["pxt"] = np.ascontiguousarray(args.pop("px").T)  # columns: SIMD loads
             # the learned chance alone is the score: rank by its logit (same order)
             by_logit = bool(args["blend"]) and self.outcome_weight == 1.0
             kernel(**args, ex_ptr=ex_ptr, ex_idx=ex_idx, col0=c0, by_logit=by_logit,
