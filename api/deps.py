@@ -93,6 +93,14 @@ async def require_read(request: Request, key: ApiKey) -> str | None:
     return role
 
 
+async def require_docs(request: Request, key: ApiKey) -> str | None:
+    """The API docs follow the rule of reads, unless ``public_docs`` opens them."""
+    settings = _settings(request)
+    if settings.public_docs:
+        return None
+    return await require_read(request, key)
+
+
 async def require_write(request: Request, key: ApiKey) -> str:
     """Let writes through only with a ``write`` key."""
     role = caller_role(_settings(request), key)
@@ -118,4 +126,5 @@ async def reject_nul(request: Request) -> None:
 
 
 ReadAccess = Depends(require_read)
+DocsAccess = Depends(require_docs)
 WriteAccess = Depends(require_write)

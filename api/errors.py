@@ -9,6 +9,8 @@ is a bug: it is logged with the request id and answered 500 without internals.
 from __future__ import annotations
 
 import logging
+import os
+import re
 
 from fastapi import FastAPI, Request, status
 from fastapi.responses import JSONResponse
@@ -29,6 +31,21 @@ STATUS: tuple[tuple[type[MatcherError], int], ...] = (
 )
 
 
+_ABS_PATH = re.compile(r"(?<![\w.:/])/(?:[^\s'\"/]+/)*[^\s'\"/:;,)]+")
+
+
+def without_paths(message: str) -> str:
+    """``message`` with absolute paths of this machine shortened to their last part:
+    an answer never tells a client where the service keeps its files. (A URL path such
+    as ``/schools/S1`` is kept: its folder does not exist on disk.)"""
+
+    def short(m: re.Match[str]) -> str:
+        path = m.group(0)
+        return os.path.basename(path) if os.path.isdir(os.path.dirname(path)) else path
+
+    return _ABS_PATH.sub(short, message)
+
+
 def status_for(exc: MatcherError) -> int:
     """The HTTP status of an engine error (400 for one with no closer fit)."""
     for cls, code in STATUS:
@@ -40,10 +57,15 @@ def status_for(exc: MatcherError) -> int:
 async def matcher_error_handler(request: Request, exc: Exception) -> JSONResponse:
     """Answer an engine error with its status and message."""
     assert isinstance(exc, MatcherError)
-    body: dict[str, object] = {"detail": str(exc)}
+    body: dict[str, object] = {"detail": without_paths(str(exc))}
     if isinstance(exc, ValidationError):
         body["errors"] = [
-            {"line": e.line, "column": e.column, "reason": e.reason, "record_id": e.record_id}
+            {
+                "line": e.line,
+                "column": e.column,
+                "reason": without_paths(e.reason),
+                "record_id": e.record_id,
+            }
             for e in exc.errors
         ]
     return JSONResponse(body, status_code=status_for(exc))

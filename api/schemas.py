@@ -231,17 +231,21 @@ class TrainingJob(BaseModel):
 
 
 class ModelVersion(BaseModel):
-    """A stored model version (its manifest, without the library details)."""
+    """A stored model version (its manifest, without the library details). A version
+    that cannot be used is listed too, with ``state`` ``refused`` (unsigned, mis-signed,
+    damaged) or ``incomplete`` (an unfinished save) and the ``reason``."""
 
     version: str
-    created_at: str
+    state: Literal["ok", "refused", "incomplete"] = "ok"
+    reason: str | None = None
+    created_at: str | None = None
     active: bool
     decision: str | None = None
     outcome_model: str | None = None
     data: Record = Field(default_factory=dict)
     metrics: Record = Field(default_factory=dict)
     parameters: Record = Field(default_factory=dict)
-    sha256: str
+    sha256: str | None = None
 
     @classmethod
     def from_manifest(cls, m: Record) -> ModelVersion:

@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from matcher import schema, storage
 from matcher.allocation import Allocation, allocate
 from matcher.config import Settings
-from matcher.errors import MatcherError, NotFoundError, RowError, ValidationError
+from matcher.errors import MatcherError, ModelError, NotFoundError, RowError, ValidationError
 from matcher.evaluation import (
     evaluate_scorers,
     model_scorer,
@@ -188,14 +188,19 @@ class Engine:
         if not len(schools) or not len(partners):
             raise MatcherError("no schools or partners stored; run `matcher load` first")
         active = self.models.active_version()
-        champion = self.models.manifest(active) if active else None
+        champion, refused = None, ""
+        if active:
+            try:
+                champion = self.models.manifest(active)
+            except ModelError as exc:  # e.g. unsigned: replaced, not compared with
+                refused = f" (active {active} refused: {exc})"
         if if_new_outcomes is not None and champion is not None:
             new = len(outcomes) - int(champion["data"]["outcomes"])
             if new < if_new_outcomes:
                 return {**champion, "skipped": True, "new_outcomes": new}
         model = MatchModel(**(params or {}))
         metrics: dict[str, Any] = {}
-        decision = "activated: first model" if champion is None else "activated"
+        decision = ("activated: first model" + refused) if champion is None else "activated"
         promote = True
         if evaluate:
             try:
@@ -278,7 +283,7 @@ class Engine:
             "one-way match": model_scorer(fit(fusion="forward", outcome_weight=0.0)),
             "content only": model_scorer(fit(outcome_weight=0.0)),
         }
-        older = [m for m in self.models.versions() if m["version"] < version]
+        older = [m for m in self.models.versions() if m["state"] == "ok" and m["version"] < version]
         if older:
             prev = older[-1]
             prev_model, prev_index = _fit_on_holdout(
