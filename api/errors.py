@@ -9,10 +9,13 @@ is a bug: it is logged with the request id and answered 500 without internals.
 from __future__ import annotations
 
 import logging
+import math
 import os
 import re
 
 from fastapi import FastAPI, Request, status
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from api.schemas import error_responses
@@ -81,7 +84,26 @@ async def internal_error_handler(request: Request, exc: Exception) -> JSONRespon
     )
 
 
+def _json_safe(value: object) -> object:
+    """``value`` with non-finite floats as text: JSON has no NaN or Infinity, and an
+    answer that echoes one must still be JSON."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, dict):
+        return {k: _json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json_safe(v) for v in value]
+    return value
+
+
+async def request_validation_handler(request: Request, exc: Exception) -> JSONResponse:
+    """FastAPI's 422 for a request that does not fit its schema, safe for any input."""
+    assert isinstance(exc, RequestValidationError)
+    return JSONResponse({"detail": _json_safe(jsonable_encoder(exc.errors()))}, 422)
+
+
 def install(app: FastAPI) -> None:
     """Register the handlers on ``app``."""
+    app.add_exception_handler(RequestValidationError, request_validation_handler)
     app.add_exception_handler(MatcherError, matcher_error_handler)
     app.add_exception_handler(Exception, internal_error_handler)

@@ -16,6 +16,7 @@ from typing import Any
 
 import pandas as pd
 
+from matcher import schema
 from matcher.config import Settings
 from matcher.engine import Engine, rank_frame
 from matcher.errors import MatcherError, ModelError, NotFoundError, ValidationError
@@ -138,7 +139,8 @@ def cmd_load(eng: Engine, a: argparse.Namespace) -> None:
 def cmd_train(eng: Engine, a: argparse.Namespace) -> None:
     params = {"fusion": a.fusion} if a.fusion else {}
     if a.outcome_weight is not None:
-        params["outcome_weight"] = a.outcome_weight
+        w = schema.check_option("--outcome-weight", a.outcome_weight, 0, schema.MAX_OUTCOME_WEIGHT)
+        params["outcome_weight"] = w
     if not a.quiet:
         print(
             "training: fitting features and outcome model, checking the holdout ...",
@@ -220,6 +222,8 @@ def cmd_rank(eng: Engine, a: argparse.Namespace) -> None:
     suffix = out.suffix.lower() if out else ".csv"
     if suffix not in (".csv", ".json", ".xlsx"):
         raise MatcherError(f"--out {out}: use a .csv, .json or .xlsx file name")
+    schema.check_option("-k", a.k, 1, schema.MAX_K)
+    schema.check_option("--equity-weight", a.equity_weight, 0, schema.MAX_EQUITY_WEIGHT)
     state, rows = eng.batch(a.regency, a.district, a.all, province=a.province)
     if a.allocate:
         _write_allocation(eng, rows, a, out, suffix, state)
@@ -287,8 +291,9 @@ def _write_allocation(
 
 
 def cmd_evaluate(eng: Engine, a: argparse.Namespace) -> None:
-    if not 0 < a.test_fraction < 1:
+    if not 0 < a.test_fraction < 1:  # also refuses nan
         raise MatcherError("--test-fraction must be between 0 and 1")
+    schema.check_option("-k", a.k, 1, schema.MAX_K)
     if not a.quiet:
         print(
             "evaluating: refitting every model on the data before the cut-off ...", file=sys.stderr

@@ -286,6 +286,12 @@ class Store:
             df["recorded_at"] = pd.to_datetime(df["recorded_at"])
         return df
 
+    def ids(self, kind: str) -> set[str]:
+        """Every stored id of one kind."""
+        table, key = TABLES[kind], KEYS[kind]
+        with self.engine.connect() as conn:
+            return set(conn.execute(sa.select(table.c[key])).scalars())
+
     def get(self, kind: str, record_id: str) -> dict[str, Any]:
         """One record as a dict, or NotFoundError."""
         if "\x00" in record_id:  # no stored id holds one; PostgreSQL refuses to compare

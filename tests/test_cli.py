@@ -171,3 +171,21 @@ def test_models_list_shows_refused_versions(cli, settings, capsys) -> None:
     assert cli("suggest", "S1") == 2
     err = capsys.readouterr().err.strip()
     assert err.count("\n") == 0 and "signature does not match" in err
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("train", "--no-eval", "--outcome-weight", "5"),
+        ("train", "--no-eval", "--outcome-weight", "nan"),
+        ("rank", "--district", "Semampir", "--allocate", "--equity-weight", "nan"),
+        ("rank", "--district", "Semampir", "--allocate", "--equity-weight", "inf"),
+        ("rank", "--district", "Semampir", "-k", "1000"),
+        ("suggest", "S1", "-k", "0"),
+    ],
+)
+def test_options_bounded_like_the_api(cli, capsys, args) -> None:
+    capsys.readouterr()
+    assert cli(*args) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and "must be between" in err
