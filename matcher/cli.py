@@ -99,6 +99,14 @@ def _parser() -> argparse.ArgumentParser:
     ev.add_argument("--format", choices=["table", "json"], default="table")
     ev.add_argument("--figure", type=Path, help="also draw the report as a PNG file")
 
+    rt = sub.add_parser(
+        "read-text", parents=[common], help="the needs and offers a description names"
+    )
+    rt.add_argument("text", help="a description (Indonesian, English or mixed)")
+    rt.add_argument("--side", choices=["school", "partner"], required=True)
+    rt.add_argument("--lang", choices=["id", "en"], default="id", help="language of labels")
+    rt.add_argument("--format", choices=["table", "json"], default="table")
+
     sv = sub.add_parser("serve", parents=[common], help="run the HTTP API")
     sv.add_argument("--host", default="127.0.0.1")
     sv.add_argument("--port", type=int, default=8000)
@@ -120,7 +128,7 @@ def _out(text: str) -> None:
 
 def _table(rows: list[dict[str, Any]], cols: list[str]) -> str:
     if not rows:
-        return "(no suggestions: no feasible partner)"
+        return "(no suggestions)"
     df = pd.DataFrame(rows)[cols]
     return df.to_string(index=False, max_colwidth=200)
 
@@ -211,6 +219,8 @@ def cmd_suggest(eng: Engine, a: argparse.Namespace) -> None:
     if a.explain:
         for r in flat:
             _out(f"{r['rank']:>3}. {r['name']}: {r['explanation']}")
+    if res.get("note"):
+        _out(res["note"])
 
 
 def _codes(items: list[dict[str, Any]] | None) -> str:
@@ -307,6 +317,18 @@ def cmd_evaluate(eng: Engine, a: argparse.Namespace) -> None:
         print(f"wrote {a.figure}", file=sys.stderr)
 
 
+def cmd_read_text(eng: Engine, a: argparse.Namespace) -> None:
+    read = eng.read_text(a.text, a.side, a.lang)
+    if a.format == "json":
+        _out(json.dumps(read, ensure_ascii=False))
+        return
+    rows = [{"as": kind[:-1], **item} for kind in ("needs", "offers") for item in read[kind]]
+    if not rows:
+        _out("(nothing read: the text names no need or offer of the vocabulary)")
+        return
+    _out(pd.DataFrame(rows)[["as", "code", "label", "evidence"]].to_string(index=False))
+
+
 def cmd_serve(eng: Engine, a: argparse.Namespace) -> None:
     import uvicorn  # the web server is only needed here
 
@@ -372,6 +394,7 @@ COMMANDS = {
     "suggest": cmd_suggest,
     "rank": cmd_rank,
     "evaluate": cmd_evaluate,
+    "read-text": cmd_read_text,
     "serve": cmd_serve,
     "models": cmd_models,
 }

@@ -29,15 +29,18 @@ from matcher.evaluation import (
     model_scorer,
     popularity_scorer,
     random_scorer,
+    tag_overlap_scorer,
     time_split,
 )
-from matcher.explain import explain_pair
+from matcher.explain import explain_pair, no_more_note
+from matcher.features import SIDES, VocabularyTextMatcher
 from matcher.index import MatchIndex
 from matcher.jobs import TrainingJobs
 from matcher.model import MatchModel
 from matcher.model_store import ModelStore
 from matcher.progress import Progress
 from matcher.ranking import Ranked, rank_batch, recommend_partners, recommend_schools
+from matcher.reading import default_matcher, read_text
 from matcher.storage import Store
 
 MAX_K = schema.MAX_K
@@ -59,6 +62,7 @@ class Engine:
         self._version: str | None = None
         self._fp_at = 0.0
         self._dirty = False
+        self._reader: VocabularyTextMatcher | None = None
 
     def close(self) -> None:
         """Release database connections (at service shutdown)."""
@@ -123,8 +127,30 @@ class Engine:
         return counts
 
     def get(self, kind: str, record_id: str) -> dict[str, Any]:
-        """One stored school or partner (``kind`` is "schools" or "partners")."""
-        return self.store.get(kind, record_id)
+        """One stored school or partner (``kind`` is "schools" or "partners"), with the
+        needs and offers read from its description (``needs_read``, ``offers_read``)."""
+        record = self.store.get(kind, record_id)
+        side = "school" if kind == "schools" else "partner"
+        read = self.read_text(record.get("description") or "", side)
+        return {**record, "needs_read": read["needs"], "offers_read": read["offers"]}
+
+    def read_text(self, text: str, side: str, lang: str = "id") -> dict[str, Any]:
+        """The needs and offers a description names, with the words that named each
+        (``{"needs": [{"code", "label", "evidence"}], "offers": [...]}``), read by the
+        active model's text reader (a default reader before any model is trained)."""
+        if side not in SIDES:
+            raise ValidationError("text", [RowError(1, "side", "use school or partner")])
+        try:
+            model = self._current()[1]
+            matcher = model.features_.text_matcher(side)
+        except MatcherError:
+            matcher = self._default_reader()
+        return read_text(matcher, text, side, lang)
+
+    def _default_reader(self) -> VocabularyTextMatcher:
+        if self._reader is None:
+            self._reader = default_matcher()
+        return self._reader
 
     def list_records(
         self, kind: str, filters: dict[str, str] | None = None, limit: int = 50, offset: int = 0
@@ -293,7 +319,8 @@ class Engine:
 
     def evaluate(self, k: int = 10, test_fraction: float = 0.2) -> dict[str, Any]:
         """Holdout metrics of the active model beside baselines: random, popularity,
-        one-way match, content only, and the previously active version."""
+        two-way tag overlap, one-way match, content only, and the previously active
+        version — who formed partnerships next, and how tried pairs went."""
         version, model, _ = self.models.load()
         schools, partners = self.store.frame("schools"), self.store.frame("partners")
         outcomes = self.store.frame("outcomes")
@@ -307,6 +334,7 @@ class Engine:
         scorers = {
             "random": random_scorer(fitted),
             "popularity": popularity_scorer(fitted, holdout.train),
+            "two-way tag overlap": tag_overlap_scorer(fitted),
             "one-way match": model_scorer(fit(fusion="forward", outcome_weight=0.0)),
             "content only": model_scorer(fit(outcome_weight=0.0)),
         }
@@ -448,6 +476,8 @@ class Engine:
             "lang": lang,
             "suggestions": self._rows(index, ranked, other, row, lang, explain),
         }
+        if len(answer["suggestions"]) < k:  # fewer fit: no filler, and say so
+            answer["note"] = no_more_note(other, lang)
         return self._remember(side, record_id, k, lang, explain, state, answer)
 
     def _rows(
