@@ -1,7 +1,12 @@
-"""The ``matcher`` command line (CONTRACT.md §3).
+"""The ``matcher`` command line (docs/cli.md).
 
 Every user mistake ends as one line on stderr and a non-zero exit status, never a
 traceback; set ``MATCHER_DEBUG=1`` to see tracebacks of unexpected failures.
+
+Start-up stays light: this module imports only the standard library and matcher's small
+settings/errors modules, so ``matcher --help`` answers at once. The engine (and with it
+pandas, scikit-learn, SciPy, numba) is imported inside the command handlers; a new
+command imports what it needs there too (tests/test_cli_imports.py checks this).
 """
 
 from __future__ import annotations
@@ -12,14 +17,13 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from matcher.config import Settings
-from matcher.engine import Engine, rank_frame
 from matcher.errors import MatcherError, NotFoundError, ValidationError
-from matcher.evaluation import format_report
+
+if TYPE_CHECKING:
+    from matcher.engine import Engine
 
 EXIT_USER, EXIT_NOT_FOUND, EXIT_INTERNAL = 2, 3, 1
 
@@ -118,6 +122,8 @@ def _out(text: str) -> None:
 
 
 def _table(rows: list[dict[str, Any]], cols: list[str]) -> str:
+    import pandas as pd
+
     if not rows:
         return "(no suggestions: no feasible partner)"
     df = pd.DataFrame(rows)[cols]
@@ -186,6 +192,8 @@ def cmd_suggest(eng: Engine, a: argparse.Namespace) -> None:
         for r in rows
     ]
     if a.format == "csv":
+        import pandas as pd
+
         out = pd.DataFrame(
             flat,
             columns=[
@@ -238,6 +246,8 @@ def cmd_rank(eng: Engine, a: argparse.Namespace) -> None:
             if out:
                 fh.close()
     else:
+        from matcher.engine import rank_frame
+
         assert out is not None
         df = rank_frame(frames)
         if suffix == ".json":
@@ -268,6 +278,8 @@ def _write_allocation(
         }
         out.write_text(json.dumps(payload, ensure_ascii=False, indent=1), encoding="utf-8")
     else:
+        import pandas as pd
+
         assert out is not None
         with pd.ExcelWriter(out) as xl:
             df.to_excel(xl, sheet_name="assignments", index=False)
@@ -293,6 +305,8 @@ def cmd_evaluate(eng: Engine, a: argparse.Namespace) -> None:
         print(
             "evaluating: refitting every model on the data before the cut-off ...", file=sys.stderr
         )
+    from matcher.evaluation import format_report
+
     rep = eng.evaluate(k=a.k, test_fraction=a.test_fraction)
     _out(json.dumps(rep, indent=2) if a.format == "json" else format_report(rep))
     if a.figure:
@@ -355,6 +369,8 @@ COMMANDS = {
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
+        from matcher.engine import Engine  # heavy: only once a command runs
+
         eng = Engine(Settings.from_args(args.db, args.models))
         COMMANDS[args.command](eng, args)
     except NotFoundError as exc:
