@@ -114,6 +114,11 @@ def _parser() -> argparse.ArgumentParser:
     msub.add_parser("list", parents=[common], help="stored versions, newest last")
     act = msub.add_parser("activate", parents=[common], help="make a version active (rollback)")
     act.add_argument("version")
+
+    db = sub.add_parser("db", parents=[common], help="database schema: revision, upgrade")
+    dsub = db.add_subparsers(dest="db_command", required=True)
+    dsub.add_parser("current", parents=[common], help="the database's schema revision")
+    dsub.add_parser("upgrade", parents=[common], help="migrate the schema to the newest revision")
     return p
 
 
@@ -355,6 +360,32 @@ def cmd_models(eng: Engine, a: argparse.Namespace) -> None:
         _out(f"{mark} {m['version']}  {m['created_at']}  {m['data']['outcomes']} outcomes{score}")
 
 
+def cmd_db(settings: Settings, a: argparse.Namespace) -> None:
+    from matcher import migrations
+    from matcher.storage import Store
+
+    store = Store(settings.db_url, migrate=False)  # as it is: `current` changes nothing
+    try:
+        head = migrations.head()
+        if a.db_command == "upgrade":
+            before, after = migrations.upgrade(store.engine)
+            if before == after:
+                _out(f"database already at revision {after} (newest)")
+            else:
+                _out(f"database upgraded from {before or 'an empty schema'} to {after} (newest)")
+            return
+        rev, legacy = migrations.current(store.engine)
+        if rev is None:
+            state = "tables made before migrations" if legacy else "empty database"
+            _out(f"no revision ({state}); `matcher db upgrade` brings it to {head}")
+        elif rev == head:
+            _out(f"{rev} (newest)")
+        else:
+            _out(f"{rev}; newest is {head}: run `matcher db upgrade`")
+    finally:
+        store.close()
+
+
 COMMANDS = {
     "load": cmd_load,
     "train": cmd_train,
@@ -369,10 +400,13 @@ COMMANDS = {
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
+        settings = Settings.from_args(args.db, args.models)
+        if args.command == "db":  # the schema as it is, without opening (upgrading) it
+            cmd_db(settings, args)
+            return 0
         from matcher.engine import Engine  # heavy: only once a command runs
 
-        eng = Engine(Settings.from_args(args.db, args.models))
-        COMMANDS[args.command](eng, args)
+        COMMANDS[args.command](Engine(settings), args)
     except NotFoundError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_NOT_FOUND
