@@ -94,8 +94,21 @@ def legacy_database(url: str) -> None:
         "accreditation": "B", "needs": "funding", "offers": "", "description": "",
         "languages": "id", "capacity": 2, "updated_at": now,
     }  # fmt: skip
+    partner = {
+        "partner_id": "P1", "name": "PT Satu", "type": "company", "sector": "ICT",
+        "province": "Jawa Timur", "regency": "Kota Surabaya", "latitude": -7.26,
+        "longitude": 112.76, "service_radius_km": 50.0, "online": False, "offers": "funding",
+        "needs": "", "levels": "", "description": "", "languages": "id", "capacity": 5,
+        "updated_at": now,
+    }  # fmt: skip
+    event = {
+        "outcome_id": "E1", "school_id": "S1", "partner_id": "P1", "status": "completed",
+        "school_rating": 5, "partner_rating": 4, "recorded_at": now, "loaded_at": now,
+    }  # fmt: skip
     with eng.begin() as conn:
         conn.execute(md.tables["schools"].insert(), [row])
+        conn.execute(md.tables["partners"].insert(), [partner])
+        conn.execute(md.tables["outcomes"].insert(), [event])
     eng.dispose()
 
 
@@ -131,6 +144,11 @@ def test_database_made_before_migrations_is_stamped_and_keeps_its_rows(
     assert migrations.current(store.engine) == (migrations.head(), False)
     assert schema_differences(store) == []
     assert store.get("schools", "S1")["name"] == "SD Negeri 1"
+    assert store.counts() == {"schools": 1, "partners": 1, "outcomes": 1}
+    # the keys the revisions added hold
+    with pytest.raises(sa.exc.IntegrityError), store.engine.begin() as conn:
+        conn.execute(sa.text("INSERT INTO outcomes VALUES ('E2', 'S9', 'P1', 'proposed', "
+                                 "NULL, NULL, '2026-11-02', '2026-11-02')"))  # fmt: skip
     store.close()
 
 
