@@ -16,9 +16,10 @@ from typing import Any
 
 import pandas as pd
 
+from matcher import schema
 from matcher.config import Settings
 from matcher.engine import Engine, rank_frame
-from matcher.errors import MatcherError, NotFoundError, ValidationError
+from matcher.errors import MatcherError, ModelError, NotFoundError, ValidationError
 from matcher.evaluation import format_report
 
 EXIT_USER, EXIT_NOT_FOUND, EXIT_INTERNAL = 2, 3, 1
@@ -146,7 +147,8 @@ def cmd_load(eng: Engine, a: argparse.Namespace) -> None:
 def cmd_train(eng: Engine, a: argparse.Namespace) -> None:
     params = {"fusion": a.fusion} if a.fusion else {}
     if a.outcome_weight is not None:
-        params["outcome_weight"] = a.outcome_weight
+        w = schema.check_option("--outcome-weight", a.outcome_weight, 0, schema.MAX_OUTCOME_WEIGHT)
+        params["outcome_weight"] = w
     if not a.quiet:
         print(
             "training: fitting features and outcome model, checking the holdout ...",
@@ -230,6 +232,8 @@ def cmd_rank(eng: Engine, a: argparse.Namespace) -> None:
     suffix = out.suffix.lower() if out else ".csv"
     if suffix not in (".csv", ".json", ".xlsx"):
         raise MatcherError(f"--out {out}: use a .csv, .json or .xlsx file name")
+    schema.check_option("-k", a.k, 1, schema.MAX_K)
+    schema.check_option("--equity-weight", a.equity_weight, 0, schema.MAX_EQUITY_WEIGHT)
     state, rows = eng.batch(a.regency, a.district, a.all, province=a.province)
     if a.allocate:
         _write_allocation(eng, rows, a, out, suffix, state)
@@ -297,8 +301,9 @@ def _write_allocation(
 
 
 def cmd_evaluate(eng: Engine, a: argparse.Namespace) -> None:
-    if not 0 < a.test_fraction < 1:
+    if not 0 < a.test_fraction < 1:  # also refuses nan
         raise MatcherError("--test-fraction must be between 0 and 1")
+    schema.check_option("-k", a.k, 1, schema.MAX_K)
     if not a.quiet:
         print(
             "evaluating: refitting every model on the data before the cut-off ...", file=sys.stderr
@@ -332,18 +337,35 @@ def cmd_serve(eng: Engine, a: argparse.Namespace) -> None:
     if not a.no_sample:
         prepare_demo(eng, quiet=a.quiet)
     # the API logs each request itself, with its request id and latency
-    uvicorn.run("api.main:app", host=a.host, port=a.port, log_level="info", access_log=False)
+    # the factory checks the service settings first: a bad one exits 78 with one line
+    uvicorn.run(
+        "api.main:serve_app",
+        factory=True,
+        host=a.host,
+        port=a.port,
+        log_level="info",
+        access_log=False,
+    )
 
 
 def prepare_demo(eng: Engine, quiet: bool = False) -> None:
-    """On an empty database, load the bundled sample; with no model, train one."""
+    """On an empty database, load the bundled sample; with no model, or an active one
+    that is refused (unsigned, damaged, other library versions), train one."""
     if eng.store.counts()["schools"] == 0:
         if not quiet:
             print("empty database: loading the bundled sample ...", file=sys.stderr)
         eng.load_sample()
-    if eng.models.active_version() is None:
+    active = eng.models.active_version()
+    if active is None:
         if not quiet:
             print("no model yet: training one ...", file=sys.stderr)
+        eng.train()
+        return
+    try:
+        eng.models.check(active)
+    except ModelError as exc:  # e.g. saved before models were signed
+        if not quiet:
+            print(f"{exc}: training a new one ...", file=sys.stderr)
         eng.train()
 
 
@@ -357,8 +379,11 @@ def cmd_models(eng: Engine, a: argparse.Namespace) -> None:
         _out("no model versions yet; run `matcher train`")
         return
     for m in versions:
-        ndcg = (m.get("metrics") or {}).get("schools", {}).get("ndcg")
         mark = "*" if m["active"] else " "
+        if m["state"] != "ok":
+            _out(f"{mark} {m['version']}  {m['state'].upper()}: {m['reason']}")
+            continue
+        ndcg = (m.get("metrics") or {}).get("schools", {}).get("ndcg")
         score = f"  NDCG@10 {ndcg:.3f}" if ndcg is not None else ""
         _out(f"{mark} {m['version']}  {m['created_at']}  {m['data']['outcomes']} outcomes{score}")
 

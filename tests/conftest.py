@@ -13,6 +13,10 @@ import pytest
 from matcher.config import Settings
 from matcher.engine import Engine
 
+# Models are signed (matcher.model_store): tests sign with a key of their own, never
+# with the developer's key file.
+os.environ["MATCHER_MODEL_KEY"] = "test-model-key-0123456789abcdef"
+
 SURABAYA = (-7.2575, 112.7521)
 
 SCHOOL_COLS = [
