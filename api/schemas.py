@@ -12,6 +12,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from matcher.schema import MAX_EQUITY_WEIGHT, MAX_K, MAX_OUTCOME_WEIGHT
+from matcher.similarity import Fusion
+from matcher.vocabulary import Lang
 
 Record = dict[str, Any]
 
@@ -126,7 +128,7 @@ class RankingRequest(BaseModel):
         allow_inf_nan=False,
         description="with allocate: extra weight for under-resourced schools",
     )
-    lang: Literal["id", "en"] = Field("id", description="language of allocation reasons")
+    lang: Lang = Field("id", description="language of allocation reasons")
 
     @model_validator(mode="after")
     def _one_selector(self) -> RankingRequest:
@@ -220,7 +222,7 @@ class TrainRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     force: bool = Field(default=False, description="activate even if worse than the active model")
-    fusion: Literal["harmonic", "geometric", "min", "arithmetic"] | None = None
+    fusion: Fusion | None = None
     outcome_weight: float | None = Field(
         default=None, ge=0, le=MAX_OUTCOME_WEIGHT, allow_inf_nan=False
     )
