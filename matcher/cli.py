@@ -29,7 +29,8 @@ if TYPE_CHECKING:
 EXIT_USER, EXIT_NOT_FOUND, EXIT_INTERNAL = 2, 3, 1
 
 
-def _parser() -> argparse.ArgumentParser:
+def build_parser() -> argparse.ArgumentParser:
+    """Every command and option of `matcher` (docs/cli.md lists them all)."""
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
         "--db", help="SQLAlchemy URL (default: sqlite:///var/matcher.db; env MATCHER_DB)"
@@ -460,7 +461,7 @@ COMMANDS = {
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    args = build_parser().parse_args(argv)
     try:
         settings = Settings.from_args(args.db, args.models)
         if args.command == "db":  # the schema as it is, without opening (upgrading) it
