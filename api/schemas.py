@@ -7,8 +7,9 @@ place (``matcher.schema``), not here.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
+from fastapi import Query
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from matcher.schema import MAX_EQUITY_WEIGHT, MAX_K, MAX_OUTCOME_WEIGHT
@@ -45,6 +46,11 @@ class Health(BaseModel):
     schools: int
     partners: int
     outcomes: int
+
+
+MAX_PAGE = 500  # records per page of a listing
+Limit = Annotated[int, Query(ge=1, le=MAX_PAGE, description="page size")]
+Offset = Annotated[int, Query(ge=0, le=1_000_000_000, description="records to skip")]
 
 
 class Page(BaseModel):

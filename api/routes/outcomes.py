@@ -17,7 +17,7 @@ def record_outcomes(
     events: Annotated[
         Record | list[Record],
         Body(
-            description="one outcome event (CONTRACT §2 outcomes) or a list of them",
+            description="one outcome event (docs/files.md, outcomes) or a list of them",
             openapi_examples={
                 "one event": {"value": OUTCOME_EXAMPLE},
                 "a list": {"value": [OUTCOME_EXAMPLE]},
