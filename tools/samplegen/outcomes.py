@@ -150,12 +150,29 @@ def _subset(x: Pairs, idx: IntArray) -> Pairs:
     return Pairs(**{f: getattr(x, f)[idx] for f in x.__dataclass_fields__})
 
 
-def simulate_outcomes(rng: np.random.Generator, s: Side, p: Side, world: World) -> pd.DataFrame:
-    """Partnership histories: proposed, accepted or declined, active, then an end."""
+def all_pairs(s: Side, p: Side) -> Pairs | None:
+    """Terms of every pair, school by school, when the world is small enough to hold them
+    (``DENSE_PAIRS``); ``None`` otherwise."""
+    n_s, n_p = len(s.lat), len(p.lat)
+    if n_s * n_p > DENSE_PAIRS:
+        return None
+    si = np.repeat(np.arange(n_s, dtype=np.int64), n_p)
+    pj = np.tile(np.arange(n_p, dtype=np.int64), n_s)
+    return pair_terms(s, p, si, pj)
+
+
+def simulate_outcomes(
+    rng: np.random.Generator, s: Side, p: Side, world: World, dense: Pairs | None = None
+) -> pd.DataFrame:
+    """Partnership histories: proposed, accepted or declined, active, then an end.
+
+    ``dense``: ``all_pairs(s, p)`` when the caller has it already.
+    """
     assert p.capacity is not None
-    si, pj = _options(rng, s, p, world)
-    chosen = _choose(rng, s, p, pair_terms(s, p, si, pj), world)
-    x = pair_terms(s, p, si[chosen], pj[chosen])
+    if dense is None:
+        si, pj = _options(rng, s, p, world)
+        dense = pair_terms(s, p, si, pj)
+    x = _subset(dense, _choose(rng, s, p, dense, world))
     received = np.bincount(x.pj, minlength=len(p.lat)).astype(np.float64)
     busy = received / (p.capacity * SLOT_TURNS)
     idx = np.arange(len(x.si))

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from .behaviour import p_accept_answered, p_answer, p_success, pair_terms
+from .behaviour import Pairs, p_accept_answered, p_answer, p_success, pair_terms
 from .common import Side
 
 MAX_PAIRS = 20_000_000  # the dense matrices above this would not fit a laptop's memory
@@ -64,20 +64,30 @@ def check_size(n_schools: int, n_partners: int) -> None:
         )
 
 
-def ground_truth(s: Side, p: Side, school_ids: StrArray, partner_ids: StrArray) -> Truth:
-    """The truth of a world from its latent sides (in chunks of schools, vectorised)."""
+def ground_truth(
+    s: Side,
+    p: Side,
+    school_ids: StrArray,
+    partner_ids: StrArray,
+    dense: Pairs | None = None,
+) -> Truth:
+    """The truth of a world from its latent sides (in chunks of schools, vectorised).
+
+    ``dense``: the terms of every pair, school by school, when the caller has them.
+    """
     n_s, n_p = len(s.lat), len(p.lat)
     check_size(n_s, n_p)
     out = {k: np.zeros((n_s, n_p), dtype=np.float32) for k in ("forward", "backward")}
     out |= {k: np.zeros((n_s, n_p), dtype=np.float32) for k in ("p_accept", "p_success")}
     benefit = np.zeros((n_s, n_p), dtype=np.float32)
-    step = max(1, _CHUNK_PAIRS // n_p)
+    step = n_s if dense is not None else max(1, _CHUNK_PAIRS // n_p)
     cols = np.arange(n_p, dtype=np.int64)
     for lo in range(0, n_s, step):
         rows = np.arange(lo, min(lo + step, n_s), dtype=np.int64)
-        si = np.repeat(rows, n_p)
-        pj = np.tile(cols, len(rows))
-        x = pair_terms(s, p, si, pj)
+        if dense is not None:
+            x = dense
+        else:
+            x = pair_terms(s, p, np.repeat(rows, n_p), np.tile(cols, len(rows)))
         shape = (len(rows), n_p)
         pa = p_answer(x) * p_accept_answered(x)
         ps = p_success(x)

@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .behaviour import Pairs
 from .common import (
     PARTNER_COLUMNS,
     SCHOOL_COLUMNS,
@@ -18,7 +19,7 @@ from .common import (
     fmt,
     int_str,
 )
-from .outcomes import simulate_outcomes
+from .outcomes import all_pairs, simulate_outcomes
 from .partners import make_partners
 from .places import district_table
 from .schools import make_schools
@@ -74,6 +75,7 @@ class _Built:
     outcomes: pd.DataFrame | None
     s_side: Side
     p_side: Side
+    dense: Pairs | None  # terms of every pair, kept for the truth of small worlds
 
 
 def _settings(settings: dict[str, Any]) -> World:
@@ -101,14 +103,15 @@ def _build(
     schools, s_side = make_schools(rng, districts, n_schools, national, world)
     partners, p_side = make_partners(rng, districts, n_partners, national, world)
     table = None
+    dense = all_pairs(s_side, p_side) if outcomes or truth else None
     if outcomes:
-        ev = simulate_outcomes(rng, s_side, p_side, world)
+        ev = simulate_outcomes(rng, s_side, p_side, world, dense)
         table = _outcomes_out(
             ev,
             schools["school_id"].to_numpy(dtype=object),
             partners["partner_id"].to_numpy(dtype=object),
         )
-    return _Built(_schools_out(schools), _partners_out(partners), table, s_side, p_side)
+    return _Built(_schools_out(schools), _partners_out(partners), table, s_side, p_side, dense)
 
 
 def _truth(b: _Built) -> Truth:
@@ -117,6 +120,7 @@ def _truth(b: _Built) -> Truth:
         b.p_side,
         b.schools["school_id"].to_numpy(dtype=str),
         b.partners["partner_id"].to_numpy(dtype=str),
+        b.dense,
     )
 
 
