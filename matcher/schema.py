@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import io
 import json
 import math
 import re
+import sys
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -435,48 +437,75 @@ def validate_records(
     return frame, warnings
 
 
+# A CSV field may be as long as any file; the length rules of :func:`columns` then name
+# the line and column of one that is too long (csv's own limit would stop the read with
+# no line number).
+csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
+
+
+def _decode(path: Path) -> str:
+    """The file's text (UTF-8, a leading BOM dropped), or a ValidationError naming the
+    first line that is not UTF-8."""
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise ValidationError(
+            str(path),
+            [RowError(line, "*", "not UTF-8 (save the file as UTF-8, e.g. from Excel: CSV UTF-8)")],
+        ) from None
+
+
 def read_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
     """Yield ``(line number, record)`` from a CSV or JSON Lines file, by extension."""
     suffix = path.suffix.lower()
+    name = str(path)
     if suffix == ".csv":
-        with path.open(encoding="utf-8-sig", newline="") as fh:
-            reader = csv.DictReader(fh)
-            if not reader.fieldnames:
-                return
+        reader = csv.DictReader(io.StringIO(_decode(path), newline=""))
+        if not reader.fieldnames:
+            return
+        header = reader.fieldnames
+        if len(header) == 1 and (sep := next((d for d in ";\t|" if d in header[0]), None)):
+            shown = "tab" if sep == "\t" else repr(sep)
+            raise ValidationError(
+                name,
+                [RowError(1, "*", f"header has one column: is the delimiter {shown}? use ','")],
+            )
+        start = reader.line_num + 1
+        for rec in reader:
+            if None in rec:
+                raise ValidationError(
+                    name, [RowError(start, "*", "more values than header columns")]
+                )
+            yield start, dict(rec)
             start = reader.line_num + 1
-            for rec in reader:
-                if None in rec:
-                    raise ValidationError(
-                        path.name, [RowError(start, "*", "more values than header columns")]
-                    )
-                yield start, dict(rec)
-                start = reader.line_num + 1
     elif suffix in (".jsonl", ".ndjson"):
-        with path.open(encoding="utf-8") as fh:
-            for i, line in enumerate(fh, start=1):
-                if not line.strip():
-                    continue
-                try:
-                    yield i, json.loads(line)
-                except json.JSONDecodeError as exc:
-                    raise ValidationError(
-                        path.name, [RowError(i, "*", f"not valid JSON ({exc.msg})")]
-                    ) from None
+        # split on newlines only: U+2028 and friends may stand inside JSON strings
+        for i, line in enumerate(_decode(path).split("\n"), start=1):
+            if not line.strip():
+                continue
+            try:
+                yield i, json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise ValidationError(
+                    name, [RowError(i, "*", f"not valid JSON ({exc.msg})")]
+                ) from None
+            except RecursionError:
+                raise ValidationError(
+                    name, [RowError(i, "*", "nested too deeply: a record is one flat object")]
+                ) from None
     else:
-        raise ValidationError(
-            path.name, [RowError(0, "*", "unknown file type; use .csv or .jsonl")]
-        )
+        raise ValidationError(name, [RowError(0, "*", "unknown file type; use .csv or .jsonl")])
 
 
 def read_file(kind: str, path: Path | str, vocab: Vocabulary | None = None):
-    """Read and validate one input file; see :func:`validate_records`."""
+    """Read and validate one input file; see :func:`validate_records`. Errors name the
+    file as given."""
     p = Path(path)
     if not p.is_file():
         raise ValidationError(str(p), [RowError(0, "*", "file not found")])
-    try:
-        rows = list(read_rows(p))
-    except UnicodeDecodeError:
-        raise ValidationError(p.name, [RowError(0, "*", "file is not UTF-8")]) from None
+    rows = list(read_rows(p))
     if not rows:
-        raise ValidationError(p.name, [RowError(1, "*", "no records")])
-    return validate_records(kind, rows, p.name, vocab)
+        raise ValidationError(str(p), [RowError(1, "*", "no records")])
+    return validate_records(kind, rows, str(p), vocab)
