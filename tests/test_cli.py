@@ -208,3 +208,11 @@ def test_bad_file_error_names_the_file(cli, tmp_path: Path, capsys) -> None:
     assert cli("load", "--schools", str(path)) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and str(path) in err and "line 2" in err and "UTF-8" in err
+
+
+def test_unknown_regency_suggests_the_closest(cli, capsys) -> None:
+    capsys.readouterr()
+    assert cli("rank", "--regency", "Kota Surabya") == 3
+    err = capsys.readouterr().err
+    assert "did you mean 'Kota Surabaya'?" in err and err.count("\n") == 1
+    assert cli("rank", "--district", "semampir", "-k", "1") == 0  # case ignored

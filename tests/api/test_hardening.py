@@ -105,3 +105,17 @@ def test_models_lists_broken_versions_with_their_state(
     assert listed[".tmp-killed"]["state"] == "incomplete"
     r = client.post(f"/models/{vdir.name}/activate", headers=WRITE)
     assert r.status_code == 503 and "signature" in r.json()["detail"]
+
+
+def test_unknown_district_suggests_the_closest(client: TestClient) -> None:
+    r = client.post("/rankings", json={"district": "Semampr"})
+    assert r.status_code == 404 and "did you mean 'Semampir'?" in r.json()["detail"]
+
+
+def test_unicode_filter_over_http(client: TestClient) -> None:
+    body = school_json(regency="Kabupaten Ñgawi")
+    assert client.put("/schools/N1", json=body, headers=WRITE).status_code == 200
+    page = client.get("/schools", params={"regency": "kabupaten ñgawi"}).json()
+    assert [s["school_id"] for s in page["items"]] == ["N1"]
+    r = client.post("/rankings", json={"regency": "KABUPATEN ÑGAWI", "k": 1})
+    assert r.status_code == 200 and r.json()["schools"] == 1
