@@ -63,6 +63,66 @@ class Column:
     default: Any = None
 
 
+# What an id looks like to a JSON Schema reader (the full rule is :func:`id_problem`).
+_HIDDEN = r"\x00-\x1f\u200b-\u200f\u2028-\u202e\u2060\ufeff"
+ID_PATTERN = rf"^[^\s{_HIDDEN}](?:[^{_HIDDEN}]*[^\s{_HIDDEN}])?$"
+
+
+def _typed(parse: Callable[[Any], Any], schema: dict[str, Any]) -> Callable[[Any], Any]:
+    """Attach the JSON Schema of what ``parse`` accepts (the API documents records with
+    it: one source for the rule and its description)."""
+    parse.json_schema = schema  # type: ignore[attr-defined]
+    return parse
+
+
+def _schema_of(parse: Callable[[Any], Any]) -> dict[str, Any]:
+    return dict(getattr(parse, "json_schema", {}))
+
+
+def json_schema(
+    kind: str, vocab: Vocabulary | None = None, without: str | None = None
+) -> dict[str, Any]:
+    """The JSON Schema of one record of ``kind`` as JSON (lists as arrays), generated
+    from :func:`columns`; ``without`` leaves out one column (the id a URL path gives).
+    Descriptive only: :func:`validate_records` stays the judge (e.g. a partner needs
+    coordinates unless online, which the schema does not say)."""
+    props: dict[str, Any] = {}
+    required = []
+    for col in columns(kind, vocab):
+        if col.name == without:
+            continue
+        props[col.name] = prop = _schema_of(col.parse)
+        if col.required:
+            required.append(col.name)
+            prop.update(
+                {"string": {"minLength": 1}, "array": {"minItems": 1}}.get(prop["type"], {})
+            )
+        elif col.default is not None:
+            props[col.name]["default"] = col.default
+    return {"type": "object", "properties": props, "required": required}
+
+
+def example(kind: str, data_dir: Path | None = None) -> dict[str, Any]:
+    """The first record of the bundled sample's ``kind`` file, as JSON values: real ids
+    for the API's examples (so generated requests write records that exist)."""
+    from matcher.config import default_data_dir
+
+    path = (data_dir or default_data_dir()) / "sample" / f"{kind}.csv"
+    reader = csv.DictReader(io.StringIO(_decode(path), newline=""))
+    frame, _ = validate_records(kind, [(2, next(reader))], str(path))
+    out: dict[str, Any] = {}
+    for key, value in frame.iloc[0].to_dict().items():
+        if value is None or (isinstance(value, float) and math.isnan(value)):
+            continue
+        if isinstance(value, (datetime, pd.Timestamp)):
+            ts = pd.Timestamp(value)
+            value = ts.date().isoformat() if ts == ts.normalize() else ts.isoformat()
+        elif hasattr(value, "item"):  # numpy scalars
+            value = value.item()
+        out[str(key)] = value
+    return out
+
+
 def _blank(v: Any) -> bool:
     return v is None or (isinstance(v, str) and v.strip() == "") or v == []
 
@@ -141,7 +201,9 @@ def _identifier(limit: int):
             raise _Bad(f"id {_short(raw)} {why}")
         return raw
 
-    return parse
+    return _typed(
+        parse, {"type": "string", "minLength": 1, "maxLength": limit, "pattern": ID_PATTERN}
+    )
 
 
 def _text(limit: int):
@@ -150,7 +212,7 @@ def _text(limit: int):
     def parse(v: Any) -> str:
         return _string(v, limit)
 
-    return parse
+    return _typed(parse, {"type": "string", "maxLength": limit})
 
 
 def _float(lo: float | None = None, hi: float | None = None, gt: float | None = None):
@@ -175,7 +237,8 @@ def _float(lo: float | None = None, hi: float | None = None, gt: float | None = 
             raise _Bad(f"{x:g} must be greater than {gt:g}")
         return x
 
-    return parse
+    bounds = {"minimum": lo, "maximum": hi, "exclusiveMinimum": gt}
+    return _typed(parse, {"type": "number", **{k: b for k, b in bounds.items() if b is not None}})
 
 
 def _int(lo: int, hi: int | None = None):
@@ -197,7 +260,8 @@ def _int(lo: int, hi: int | None = None):
             raise _Bad(f"{x} is outside {lo}..{hi}")
         return x
 
-    return parse
+    bounds = {"minimum": lo, "maximum": hi}
+    return _typed(parse, {"type": "integer", **{k: b for k, b in bounds.items() if b is not None}})
 
 
 def _bool(v: Any) -> bool:
@@ -223,7 +287,7 @@ def _choice(options: Iterable[str], what: str):
             return lower[s.lower()]
         raise _Bad(f"{_short(s)} is not a {what} (one of {', '.join(opts)})")
 
-    return parse
+    return _typed(parse, {"type": "string", "enum": list(opts)})
 
 
 def _split(v: Any) -> list[str]:
@@ -256,7 +320,8 @@ def _codes(vocab: Vocabulary):
             )
         return items
 
-    return parse
+    codes = {"type": "string", "enum": list(vocab.codes)}
+    return _typed(parse, {"type": "array", "items": codes, "uniqueItems": True})
 
 
 def _levels(vocab: Vocabulary):
@@ -265,7 +330,7 @@ def _levels(vocab: Vocabulary):
     def parse(v: Any) -> list[str]:
         return [choice(x) for x in _split(v)]
 
-    return parse
+    return _typed(parse, {"type": "array", "items": _schema_of(choice), "uniqueItems": True})
 
 
 def _languages(v: Any) -> list[str]:
@@ -289,6 +354,12 @@ def _timestamp(v: Any) -> datetime:
     if ts.tzinfo is not None:
         ts = ts.astimezone(UTC).replace(tzinfo=None)
     return ts
+
+
+_typed(_bool, {"type": "boolean"})
+_typed(_string, {"type": "string", "maxLength": MAX_TEXT})
+_typed(_languages, {"type": "array", "items": {"type": "string", "pattern": LANG_RE.pattern}})
+_typed(_timestamp, {"type": "string", "anyOf": [{"format": "date"}, {"format": "date-time"}]})
 
 
 def columns(kind: str, vocab: Vocabulary | None = None) -> list[Column]:
