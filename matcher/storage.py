@@ -1,5 +1,9 @@
 """Storage of schools, partners and outcome events in a SQL database (SQLAlchemy Core).
 
+The tables below are the schema's definition; ``matcher/migrations/`` holds the Alembic
+revisions that build and alter real databases to match it (a test compares the two, so
+a table change needs a revision: docs/development.md).
+
 An embedded SQLite file by default; any SQLAlchemy URL (PostgreSQL, ...) works. Lists are
 stored as ``;``-joined text, which every backend indexes and compares the same way.
 Writes are transactional: a load either stores every record it was given or nothing.
@@ -20,6 +24,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
+from matcher import migrations
 from matcher.errors import MatcherError, NotFoundError, RowError, ValidationError
 
 metadata = sa.MetaData()
@@ -132,9 +137,12 @@ class Store:
     ----------
     url : str
         SQLAlchemy URL; ``sqlite:///path.db`` creates the file and its folder.
+    migrate : bool
+        Upgrade the database's schema to the newest revision (``matcher.migrations``)
+        before use (default); ``False`` opens it as it is (``matcher db current``).
     """
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, migrate: bool = True) -> None:
         self.url = url
         if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
             Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
@@ -143,7 +151,8 @@ class Store:
             if self.engine.dialect.name == "sqlite":
                 sa.event.listen(self.engine, "connect", _sqlite_pragmas)
                 sa.event.listen(self.engine, "begin", _sqlite_begin)
-            metadata.create_all(self.engine)
+            if migrate:
+                migrations.upgrade(self.engine)
         except (sa.exc.ArgumentError, sa.exc.NoSuchModuleError) as exc:
             raise MatcherError(f"cannot use database URL {url!r}: {exc}") from None
         except sa.exc.OperationalError as exc:
