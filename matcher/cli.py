@@ -476,6 +476,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (MatcherError, ValidationError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USER
+    except BrokenPipeError:  # `matcher ... | head`: the reader has all it wanted
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # no second error when Python flushes
+        return 0
     except OSError as exc:
         print(f"error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), file=sys.stderr)
         return EXIT_USER
