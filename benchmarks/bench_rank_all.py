@@ -61,7 +61,7 @@ def main() -> None:
     ap.add_argument("--sizes", type=int, nargs="+", default=[10_000, 30_000, 100_000, 400_000])
     ap.add_argument("--partners", type=int, default=50_000)
     a = ap.parse_args()
-    from matcher.sample import generate
+    from tools.samplegen import generate
 
     print(
         f"{'schools':>9}{'rank s':>9}{'peak MB':>9}{'+rank MB':>9}{'scored/school':>15}"

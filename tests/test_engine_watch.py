@@ -34,8 +34,7 @@ def test_a_model_activated_elsewhere_reaches_a_watching_engine(
         second = other.train(evaluate=False, force=True)["version"]
         assert second != first
         # the index for the new version is built by the watcher before it is published
-        assert _wait_for(lambda: serving._key()[0] == second)
-        assert serving._state is not None and serving._state[0][0] == second
+        assert _wait_for(lambda: serving.snapshot()[0] == second)
         assert serving.suggest("S1")["model_version"] == second
     finally:
         serving.close()

@@ -25,8 +25,8 @@ from matcher.geo import EARTH_RADIUS_KM
 from matcher.index import MatchIndex
 from matcher.model import MatchModel
 from matcher.ranking import rank_batch, recommend_partners, recommend_schools
-from matcher.sample import generate
 from matcher.similarity import fuse
+from tools.samplegen import generate
 
 K = 10
 RTOL, ATOL = 2e-5, 2e-6

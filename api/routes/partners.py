@@ -7,14 +7,12 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Path, Query, Response
 
 from api.deps import EngineDep, ReadAccess, WriteAccess, warning_header
-from api.schemas import PARTNER_EXAMPLE, Page, Record, error_responses
+from api.schemas import PARTNER_EXAMPLE, Limit, Offset, Page, Record, error_responses, record_body
 
 KIND = "partners"
 router = APIRouter(prefix="/partners", tags=["partners"])
 
 PartnerId = Annotated[str, Path(description="partner_id")]
-Limit = Annotated[int, Query(ge=1, le=500, description="page size")]
-Offset = Annotated[int, Query(ge=0, le=1_000_000_000, description="records to skip")]
 
 
 @router.get("", dependencies=[ReadAccess], responses=error_responses(401))
@@ -39,15 +37,22 @@ def get_partner(partner_id: PartnerId, engine: EngineDep) -> Record:
 
 
 @router.put(
-    "/{partner_id}", dependencies=[WriteAccess], responses=error_responses(401, 403, 413, 422)
+    "/{partner_id}",
+    dependencies=[WriteAccess],
+    responses=error_responses(401, 403, 413, 422),
+    openapi_extra=record_body(
+        KIND,
+        "the partner's columns (docs/files.md); lists as JSON arrays",
+        PARTNER_EXAMPLE,
+        in_path=True,
+    ),
 )
 def put_partner(
     partner_id: PartnerId,
     record: Annotated[
         Record,
         Body(
-            description="the partner's columns (CONTRACT §2); lists as JSON arrays",
-            openapi_examples={"partner": {"value": PARTNER_EXAMPLE}},
+            description="the partner's columns (docs/files.md); lists as JSON arrays",
         ),
     ],
     engine: EngineDep,
