@@ -23,6 +23,8 @@ from api.routes import ROUTERS
 from matcher.config import Settings
 from matcher.engine import Engine
 from matcher.errors import MatcherError
+from web.app import install as install_web
+from web.config import WebSettings
 
 logger = logging.getLogger("matcher.api")
 
@@ -56,7 +58,9 @@ def _ensure_log_output() -> None:
 
 
 def create_app(
-    settings: Settings | None = None, api_settings: ApiSettings | None = None
+    settings: Settings | None = None,
+    api_settings: ApiSettings | None = None,
+    web_settings: WebSettings | None = None,
 ) -> FastAPI:
     """Build the application.
 
@@ -66,6 +70,9 @@ def create_app(
         Engine settings; default from ``MATCHER_DB`` / ``MATCHER_MODELS``.
     api_settings : ApiSettings, optional
         Service settings; default :meth:`ApiSettings.from_env`.
+    web_settings : web.config.WebSettings, optional
+        Settings of the web pages (session secret, map tiles); default
+        :meth:`WebSettings.from_env`.
 
     Both defaults are read at start-up, not here, so importing ``api.main`` has no side
     effects and configuration mistakes surface as a failed start with a clear message.
@@ -99,6 +106,8 @@ def create_app(
         version=_version(),
         lifespan=lifespan,
         dependencies=[Depends(reject_nul)],
+        docs_url=None,  # served by the web app from vendored files, not a CDN
+        redoc_url=None,
     )
     app.state.engine = None
     app.state.api_settings = None
@@ -107,6 +116,7 @@ def create_app(
     app.add_middleware(RequestContextMiddleware)  # outermost: logs even refused bodies
     for router in ROUTERS:
         app.include_router(router, responses=errors.RESPONSES)
+    install_web(app, web_settings)  # the pages at / (after the API's routes)
     return app
 
 

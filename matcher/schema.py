@@ -178,6 +178,38 @@ def _languages(v: Any) -> list[str]:
     return items
 
 
+PHONE_RE = re.compile(r"^\+?[0-9][0-9 ().-]{4,23}$")
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def _phone(v: Any) -> str:
+    s = _string(v, 30)
+    if not PHONE_RE.match(s) or sum(c.isdigit() for c in s) < 6:
+        raise _Bad(f"{s!r} is not a phone number (digits, spaces, +, -; e.g. +62 812 3456 7890)")
+    return s
+
+
+def _email(v: Any) -> str:
+    s = _string(v, 254)
+    if not EMAIL_RE.match(s):
+        raise _Bad(f"{s!r} is not an e-mail address")
+    return s
+
+
+def _contacts() -> list[Column]:
+    """Who to talk to (CONTRACT.md §2); shown to the other side once a proposal is
+    accepted."""
+    return [
+        Column("contact_name", _text(120), False, ""),
+        Column("phone", _phone, False, ""),
+        Column("email", _email, False, ""),
+        Column("whatsapp", _phone, False, ""),
+    ]
+
+
+CONTACT_COLUMNS = ("contact_name", "phone", "email", "whatsapp")
+
+
 def _timestamp(v: Any) -> datetime:
     s = _string(v)
     try:
@@ -216,6 +248,7 @@ def columns(kind: str, vocab: Vocabulary | None = None) -> list[Column]:
             Column("description", text, False, ""),
             Column("languages", _languages, False, ["id"]),
             Column("capacity", _int(1), False, 3),
+            *_contacts(),
         ]
     if kind == "partners":
         return [
@@ -235,6 +268,7 @@ def columns(kind: str, vocab: Vocabulary | None = None) -> list[Column]:
             Column("description", text, False, ""),
             Column("languages", _languages, False, ["id"]),
             Column("capacity", _int(1), False, 5),
+            *_contacts(),
         ]
     if kind == "outcomes":
         return [

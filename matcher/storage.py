@@ -21,6 +21,17 @@ from matcher.errors import MatcherError, NotFoundError, RowError, ValidationErro
 
 metadata = sa.MetaData()
 
+
+def _contact_columns() -> list[sa.Column[str]]:
+    """Contact person, phone, e-mail and WhatsApp (optional; CONTRACT.md §2)."""
+    return [
+        sa.Column("contact_name", sa.String(120)),
+        sa.Column("phone", sa.String(30)),
+        sa.Column("email", sa.String(254)),
+        sa.Column("whatsapp", sa.String(30)),
+    ]
+
+
 LIST_COLUMNS = {
     "schools": ("needs", "offers", "languages"),
     "partners": ("offers", "needs", "levels", "languages"),
@@ -47,6 +58,7 @@ schools = sa.Table(
     sa.Column("description", sa.Text, nullable=False),
     sa.Column("languages", sa.Text, nullable=False),
     sa.Column("capacity", sa.Integer, nullable=False),
+    *_contact_columns(),
     sa.Column("updated_at", sa.DateTime, nullable=False),
 )
 
@@ -69,6 +81,7 @@ partners = sa.Table(
     sa.Column("description", sa.Text, nullable=False),
     sa.Column("languages", sa.Text, nullable=False),
     sa.Column("capacity", sa.Integer, nullable=False),
+    *_contact_columns(),
     sa.Column("updated_at", sa.DateTime, nullable=False),
 )
 
