@@ -10,6 +10,8 @@
     L.tileLayer(d.tiles, { maxZoom: 18, attribution: d.attribution || "" }).addTo(map);
   }
   var points = [];
+  // the viewer's own marker last, so it is drawn on top of nearby suggestions
+  d.points.sort(function (a, b) { return (a.home ? 1 : 0) - (b.home ? 1 : 0); });
   d.points.forEach(function (p) {
     var m = p.home
       ? L.circleMarker([p.lat, p.lon], { radius: 9, color: "#8a2d1f", fillOpacity: 0.9 })
