@@ -1,7 +1,7 @@
 """Mounting the web app on the FastAPI application of ``api.main``.
 
 :func:`install` adds the signed session cookie, the static files (vendored htmx, Leaflet,
-Swagger UI and ReDoc), the page routers, local API docs at ``/docs`` and ``/redoc``, and
+Swagger UI and ReDoc, whose URLs ``api.main``'s docs pages use), the page routers, and
 the handlers that turn a refused page into an HTML answer (403, 404) or a redirect to
 the login page.
 """
@@ -13,7 +13,6 @@ from typing import Any
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
-from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.responses import HTMLResponse, RedirectResponse, Response
@@ -27,6 +26,11 @@ from web.routes import ROUTERS
 STATIC = Path(__file__).parent / "static"
 VENDOR = "/static/vendor"
 SESSION_COOKIE = "matcher_session"
+# The API docs pages (``api.main`` serves them) load these vendored files, not a CDN.
+SWAGGER_JS = f"{VENDOR}/swagger-ui-5.35.0/swagger-ui-bundle.js"
+SWAGGER_CSS = f"{VENDOR}/swagger-ui-5.35.0/swagger-ui.css"
+FAVICON = f"{VENDOR}/swagger-ui-5.35.0/favicon-32x32.png"
+REDOC_JS = f"{VENDOR}/redoc-2.5.4/redoc.standalone.js"
 
 
 class WebSessionMiddleware:
@@ -67,8 +71,7 @@ async def login_required(request: Request, exc: Exception) -> Response:
 
 
 def install(app: FastAPI, settings: WebSettings | None = None) -> None:
-    """Add the web app to ``app`` (whose ``docs_url``/``redoc_url`` must be None: the
-    docs are served here, from local files)."""
+    """Add the web app to ``app``: sessions, static files, pages and their handlers."""
     if settings is not None:
         app.state.web_settings = settings
     app.add_middleware(WebSessionMiddleware, owner=app)
@@ -77,23 +80,3 @@ def install(app: FastAPI, settings: WebSettings | None = None) -> None:
     app.add_exception_handler(LoginRequired, login_required)
     for router in ROUTERS:
         app.include_router(router)
-
-    @app.get("/docs", include_in_schema=False)
-    def swagger_ui() -> HTMLResponse:
-        return get_swagger_ui_html(
-            openapi_url=app.openapi_url or "/openapi.json",
-            title=f"{app.title} — API",
-            swagger_js_url=f"{VENDOR}/swagger-ui-5.35.0/swagger-ui-bundle.js",
-            swagger_css_url=f"{VENDOR}/swagger-ui-5.35.0/swagger-ui.css",
-            swagger_favicon_url=f"{VENDOR}/swagger-ui-5.35.0/favicon-32x32.png",
-        )
-
-    @app.get("/redoc", include_in_schema=False)
-    def redoc() -> HTMLResponse:
-        return get_redoc_html(
-            openapi_url=app.openapi_url or "/openapi.json",
-            title=f"{app.title} — API",
-            redoc_js_url=f"{VENDOR}/redoc-2.5.4/redoc.standalone.js",
-            redoc_favicon_url=f"{VENDOR}/swagger-ui-5.35.0/favicon-32x32.png",
-            with_google_fonts=False,
-        )

@@ -12,7 +12,7 @@ from starlette.datastructures import FormData
 from starlette.responses import RedirectResponse, Response
 
 from matcher.errors import MatcherError, ValidationError
-from matcher.schema import CONTACT_COLUMNS
+from matcher.schema import CONTACT_COLUMNS, columns
 from matcher.vocabulary import load_vocabulary
 from web.deps import (
     KINDS,
@@ -94,9 +94,10 @@ def profile_page(
     return _page(request, side, record_id, record_or_404(engine, side, record_id), user)
 
 
-def _merged(record: dict[str, Any], form: FormData) -> dict[str, Any]:
+def _merged(kind: str, record: dict[str, Any], form: FormData) -> dict[str, Any]:
     """The stored record with the form's fields in place of its own."""
-    body = {k: v for k, v in record.items() if v is not None}
+    known = {c.name for c in columns(kind)}
+    body = {k: v for k, v in record.items() if v is not None and k in known}
     for name in ("needs", "offers"):
         body[name] = [str(v) for v in form.getlist(name)]
     for name in ("description", "capacity", *CONTACT_COLUMNS):
@@ -116,7 +117,7 @@ def save_profile(
     side = side_of(segment)
     require_side(user, side, record_id)
     record = record_or_404(engine, side, record_id)
-    body = _merged(record, form)
+    body = _merged(KINDS[side], record, form)
     try:
         engine.put(KINDS[side], record_id, body)
     except ValidationError as exc:
@@ -141,13 +142,8 @@ def read_description(request: Request, engine: EngineDep, user: UserDep, form: F
     text = str(form.get("description") or "")
     lang = lang_of(request)
     reading: dict[str, Any] | None
-    reader = getattr(engine, "read_text", None)
     try:
-        reading = (
-            reader(text, side, lang)
-            if reader and text.strip()
-            else ({"needs": [], "offers": []} if reader else None)
-        )
-    except MatcherError:
+        reading = engine.read_text(text, side, lang)
+    except MatcherError:  # e.g. longer than a description may be
         reading = None
     return render(request, "_reading.html", {"reading": reading}, user)
