@@ -36,6 +36,8 @@ DEMO_USERS = (
     ("mitra@kuanta.demo", "partner_id", "P-KUANTA", "mitra-demo"),
     ("dinas@surabaya.demo", "regency", "Kota Surabaya", "dinas-demo"),
 )
+DEMO_SCHOOL = ("20532541", "SMP PGRI 6 Surabaya")  # the sample is recognised by these
+DEMO_PARTNER = "P-KUANTA"
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 users = sa.Table(

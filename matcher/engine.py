@@ -21,7 +21,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from matcher import schema, storage
-from matcher.accounts import DEMO_USERS, Accounts, User
+from matcher.accounts import DEMO_PARTNER, DEMO_SCHOOL, DEMO_USERS, Accounts, User
 from matcher.allocation import Allocation, allocate
 from matcher.config import Settings
 from matcher.errors import MatcherError, ModelError, NotFoundError, RowError, ValidationError
@@ -550,9 +550,16 @@ class Engine:
         return user, link
 
     def ensure_demo_users(self) -> list[tuple[User, str]]:
-        """Create the README's demo accounts (when their school, partner or regency is
-        stored and no account has their e-mail) and return those that still open with
-        their demo password, with it."""
+        """On the bundled sample, create the README's demo accounts (unless an account
+        has their e-mail) and return those that still open with their demo password,
+        with it. On any other data nothing is created."""
+        try:  # only on the bundled sample: never known passwords on real data
+            sample = self.store.get("schools", DEMO_SCHOOL[0])["name"] == DEMO_SCHOOL[1]
+            self.store.get("partners", DEMO_PARTNER)
+        except NotFoundError:
+            sample = False
+        if not sample:
+            return []
         shown = []
         for email, kind, value, password in DEMO_USERS:
             try:

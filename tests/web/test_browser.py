@@ -23,7 +23,7 @@ from api.config import ApiSettings
 from api.main import create_app
 from matcher.config import Settings
 from matcher.engine import Engine
-from matcher.outcomes import label_pairs
+from matcher.history import label_pairs
 from matcher.storage import outcomes
 from web.config import WebSettings
 
