@@ -366,7 +366,7 @@ class Partnerships:
                     "school_id": school_id,
                     "partner_id": partner_id,
                     "status": status,
-                    "recorded_at": at.isoformat(timespec="seconds"),
+                    "recorded_at": at.isoformat(),
                     **ratings,
                 }
             ]

@@ -132,6 +132,12 @@ def test_from_suggestion_to_a_completed_partnership(server: tuple[str, Engine], 
     log_in(page, base, PRINCIPAL)
     expect(page.locator("h1")).to_have_text("Halo, SMP PGRI 6 Surabaya")
     page.get_by_role("link", name="Profil", exact=True).click()
+    reading = page.locator("#reading")  # read live from the description (htmx)
+    expect(reading).to_contain_text("Kami membaca:")
+    expect(reading).to_contain_text("pendampingan kepala sekolah")
+    description = page.get_by_label("Deskripsi")
+    description.fill(description.input_value() + " Kami juga butuh beasiswa siswa.")
+    expect(reading).to_contain_text("beasiswa siswa")
     need = page.get_by_label("pengembangan karier guru")
     expect(need).not_to_be_checked()
     need.check()
@@ -235,7 +241,7 @@ def test_refusals_a_user_can_meet(server: tuple[str, Engine], page: Any) -> None
     # a form whose CSRF token was taken out
     page.goto(f"{base}/sekolah/20532541/profil")
     page.evaluate("document.querySelector('form.profile input[name=csrf_token]').remove()")
-    with page.expect_response(lambda r: r.request.method == "POST") as info:
+    with page.expect_response(lambda r: r.request.method == "POST" and "/profil" in r.url) as info:
         page.get_by_role("button", name="Simpan").click()
     assert info.value.status == 403
     expect(page.get_by_role("alert")).to_contain_text("Formulir kedaluwarsa")
