@@ -21,7 +21,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from matcher.errors import AuthError, MatcherError, NotFoundError, ThrottledError
-from matcher.storage import metadata
+from matcher.storage import users
 
 ROLES = ("school", "partner", "officer", "admin")
 MAX_FAILURES = 5
@@ -39,23 +39,6 @@ DEMO_USERS = (
 DEMO_SCHOOL = ("20532541", "SMP PGRI 6 Surabaya")  # the sample is recognised by these
 DEMO_PARTNER = "P-KUANTA"
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-
-users = sa.Table(
-    "users",
-    metadata,
-    sa.Column("user_id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("email", sa.String(254), nullable=False, unique=True),
-    sa.Column("role", sa.String(16), nullable=False),
-    sa.Column("school_id", sa.String(64), index=True),
-    sa.Column("partner_id", sa.String(64), index=True),
-    sa.Column("regency", sa.String(120)),
-    sa.Column("password_hash", sa.String(200)),
-    sa.Column("token_hash", sa.String(64), index=True),
-    sa.Column("token_expires", sa.DateTime),
-    sa.Column("failed_logins", sa.Integer, nullable=False, default=0),
-    sa.Column("failed_at", sa.DateTime),
-    sa.Column("created_at", sa.DateTime, nullable=False),
-)
 
 # Argon2id at OWASP's recommended minimum (19 MiB, 2 passes, 1 lane): the library's
 # default (64 MiB, 4 lanes) took a second per login on a busy two-core server.

@@ -19,7 +19,8 @@ from typing import Any
 import sqlalchemy as sa
 
 from matcher.errors import ConflictError, MatcherError, NotFoundError
-from matcher.storage import metadata
+from matcher.storage import partnership_messages as messages
+from matcher.storage import partnerships
 
 SIDES = ("school", "partner")
 OPEN = ("proposed", "accepted", "active")
@@ -27,39 +28,6 @@ CLOSED = ("declined", "completed", "ended_early")
 REMINDER_DAYS = 60
 MAX_MESSAGE = 2000
 MOU_MONTHS = 12
-
-partnerships = sa.Table(
-    "partnerships",
-    metadata,
-    sa.Column("partnership_id", sa.String(32), primary_key=True),
-    sa.Column("school_id", sa.String(64), nullable=False, index=True),
-    sa.Column("partner_id", sa.String(64), nullable=False, index=True),
-    sa.Column("status", sa.String(16), nullable=False),
-    sa.Column("proposed_by", sa.String(8), nullable=False),
-    sa.Column("school_roles", sa.Text, nullable=False, default=""),
-    sa.Column("partner_roles", sa.Text, nullable=False, default=""),
-    sa.Column("period_start", sa.Date),
-    sa.Column("period_end", sa.Date),
-    sa.Column("school_confirmed", sa.Boolean, nullable=False, default=False),
-    sa.Column("partner_confirmed", sa.Boolean, nullable=False, default=False),
-    sa.Column("school_rating", sa.Integer),
-    sa.Column("partner_rating", sa.Integer),
-    sa.Column("end_reason", sa.Text),
-    sa.Column("created_at", sa.DateTime, nullable=False),
-    sa.Column("updated_at", sa.DateTime, nullable=False),
-)
-
-messages = sa.Table(
-    "partnership_messages",
-    metadata,
-    sa.Column("message_id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("partnership_id", sa.String(32), nullable=False, index=True),
-    sa.Column("side", sa.String(8), nullable=False),
-    sa.Column("author", sa.String(254), nullable=False),
-    sa.Column("kind", sa.String(16), nullable=False),
-    sa.Column("body", sa.Text, nullable=False),
-    sa.Column("created_at", sa.DateTime, nullable=False),
-)
 
 
 def _now() -> datetime:
