@@ -24,10 +24,26 @@ CONTACTS = (("contact_name", 120), ("phone", 30), ("email", 254), ("whatsapp", 3
 
 
 def upgrade() -> None:
+    # a database made by ``create_all`` while these were being added may have some
+    # already: only what is missing is added
+    inspector = sa.inspect(op.get_bind())
     for table in ("schools", "partners"):
-        with op.batch_alter_table(table) as batch:
-            for name, length in CONTACTS:
-                batch.add_column(sa.Column(name, sa.String(length)))
+        have = {c["name"] for c in inspector.get_columns(table)}
+        missing = [(n, length) for n, length in CONTACTS if n not in have]
+        if missing:
+            with op.batch_alter_table(table) as batch:
+                for name, length in missing:
+                    batch.add_column(sa.Column(name, sa.String(length)))
+    tables = set(inspector.get_table_names())
+    if "users" not in tables:
+        _users()
+    if "partnerships" not in tables:
+        _partnerships()
+    if "partnership_messages" not in tables:
+        _messages()
+
+
+def _users() -> None:
     op.create_table(
         "users",
         sa.Column("user_id", sa.Integer, primary_key=True, autoincrement=True),
@@ -53,6 +69,9 @@ def upgrade() -> None:
         sa.Column("failed_at", sa.DateTime),
         sa.Column("created_at", sa.DateTime, nullable=False),
     )
+
+
+def _partnerships() -> None:
     op.create_table(
         "partnerships",
         sa.Column("partnership_id", sa.String(32), primary_key=True),
@@ -84,6 +103,9 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime, nullable=False),
         sa.Column("updated_at", sa.DateTime, nullable=False),
     )
+
+
+def _messages() -> None:
     op.create_table(
         "partnership_messages",
         sa.Column("message_id", sa.Integer, primary_key=True, autoincrement=True),
