@@ -105,6 +105,7 @@ def test_the_inbox_answers_a_proposal(login: Login, web_engine: Engine) -> None:
     c = login("exact")
     inbox = c.get("/mitra/P-EXACT/kotak-masuk").text
     assert "Mari bermitra" in inbox and "SMP Negeri S1" in inbox
+    assert "Partner P-EXACT memberikan pelatihan guru" in inbox  # the roles it would take
     r = post_form(c, "/", f"/kemitraan/{pid}/jawab", {"answer": "decline", "message": "Maaf"})
     assert r.status_code == 303 and r.headers["location"] == f"/kemitraan/{pid}"
     assert web_engine.partnerships.get(pid).status == "declined"

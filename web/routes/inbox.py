@@ -46,7 +46,7 @@ def inbox_page(
             full = engine.partnerships.get(p.partnership_id)
             first = full.messages[0].body if full.messages else ""
             row["message"] = first
-            row["summary"] = ""
+            row["roles"] = engine.mou_roles(p.school_id, p.partner_id)
             incoming.append(row)
         elif p.status == "proposed":
             sent.append(row)
