@@ -309,7 +309,9 @@ def probe_kill9(svc: Service, env: dict[str, str], tmp: Path) -> dict[str, Any]:
     return out
 
 
-def probe_fuzz(svc: Service, env: dict[str, str], args: argparse.Namespace) -> dict[str, Any]:
+def probe_fuzz(
+    svc: Service, env: dict[str, str], tmp: Path, args: argparse.Namespace
+) -> dict[str, Any]:
     before = svc.statuses()
     st = Path(sys.executable).with_name("schemathesis")
     cmd = [
@@ -324,7 +326,7 @@ def probe_fuzz(svc: Service, env: dict[str, str], args: argparse.Namespace) -> d
         "--no-color",
     ]  # fmt: skip
     started = time.perf_counter()
-    r = subprocess.run(cmd, env=env, capture_output=True, text=True, cwd=ROOT)
+    r = subprocess.run(cmd, env=env, capture_output=True, text=True, cwd=tmp)  # its cache
     seconds = time.perf_counter() - started
     after = svc.statuses()
     new = after - before
@@ -374,7 +376,7 @@ def main(argv: list[str] | None = None) -> int:
             if "kill" in probes:
                 results["kill -9"] = probe_kill9(svc, env, tmp)
             if "fuzz" in probes:
-                results["schemathesis"] = probe_fuzz(svc, env, args)
+                results["schemathesis"] = probe_fuzz(svc, env, tmp, args)
         finally:
             svc.stop()
         bad = 0
