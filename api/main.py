@@ -11,13 +11,13 @@ import logging
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from importlib import metadata
 
 from fastapi import Depends, FastAPI
 from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse
 from starlette.concurrency import run_in_threadpool
 
+import matcher
 from api import errors
 from api.config import EXIT_CONFIG, ApiConfigError, ApiSettings
 from api.deps import API_KEY_HEADER, DocsAccess, reject_nul
@@ -37,13 +37,6 @@ always need a `write` key; reads are open on the local demo and need a `read` or
 key in production mode, as do these docs and `/openapi.json` (unless `public_docs`).
 `/health` and `/livez` are always open. Errors answer `{{"detail": ...}}`.
 """
-
-
-def _version() -> str:
-    try:
-        return metadata.version("school-partner-matcher")
-    except metadata.PackageNotFoundError:
-        return "0+unknown"
 
 
 def _ensure_log_output() -> None:
@@ -100,7 +93,7 @@ def create_app(
         title="matcher",
         summary="School–partner matching for mutual benefit",
         description=DESCRIPTION,
-        version=_version(),
+        version=matcher.__version__,
         lifespan=lifespan,
         dependencies=[Depends(reject_nul)],
         # served below behind the read rule (a key in production) instead

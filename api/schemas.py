@@ -7,12 +7,15 @@ place (``matcher.schema``), not here.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
+from fastapi import Query
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from matcher import schema
 from matcher.schema import MAX_EQUITY_WEIGHT, MAX_K, MAX_OUTCOME_WEIGHT
+from matcher.similarity import Fusion
+from matcher.vocabulary import Lang
 
 Record = dict[str, Any]
 
@@ -51,6 +54,11 @@ class Health(BaseModel):
     schools: int
     partners: int
     outcomes: int
+
+
+MAX_PAGE = 500  # records per page of a listing
+Limit = Annotated[int, Query(ge=1, le=MAX_PAGE, description="page size")]
+Offset = Annotated[int, Query(ge=0, le=1_000_000_000, description="records to skip")]
 
 
 class Page(BaseModel):
@@ -142,7 +150,7 @@ class RankingRequest(BaseModel):
         allow_inf_nan=False,
         description="with allocate: extra weight for under-resourced schools",
     )
-    lang: Literal["id", "en"] = Field("id", description="language of allocation reasons")
+    lang: Lang = Field("id", description="language of allocation reasons")
 
     @model_validator(mode="after")
     def _one_selector(self) -> RankingRequest:
@@ -215,7 +223,7 @@ class TrainRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     force: bool = Field(default=False, description="activate even if worse than the active model")
-    fusion: Literal["harmonic", "geometric", "min", "arithmetic"] | None = None
+    fusion: Fusion | None = None
     outcome_weight: float | None = Field(
         default=None, ge=0, le=MAX_OUTCOME_WEIGHT, allow_inf_nan=False
     )

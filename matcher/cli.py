@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from matcher.config import Settings
 from matcher.errors import MatcherError, ModelError, NotFoundError, ValidationError
+from matcher.vocabulary import LANGS
 
 if TYPE_CHECKING:
     from matcher.engine import Engine
@@ -28,7 +29,8 @@ if TYPE_CHECKING:
 EXIT_USER, EXIT_NOT_FOUND, EXIT_INTERNAL = 2, 3, 1
 
 
-def _parser() -> argparse.ArgumentParser:
+def build_parser() -> argparse.ArgumentParser:
+    """Every command and option of `matcher` (docs/cli.md lists them all)."""
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
         "--db", help="SQLAlchemy URL (default: sqlite:///var/matcher.db; env MATCHER_DB)"
@@ -50,7 +52,10 @@ def _parser() -> argparse.ArgumentParser:
     ld.add_argument("--sample", action="store_true", help="load the bundled sample data")
 
     tr = sub.add_parser("train", parents=[common], help="fit and save a new model version")
-    tr.add_argument("--fusion", choices=["harmonic", "geometric", "min", "arithmetic"])
+    tr.add_argument(
+        "--fusion",
+        help="how the two directions combine: harmonic (default), geometric, min, arithmetic",
+    )
     tr.add_argument("--no-eval", action="store_true", help="skip the holdout check (promote)")
     tr.add_argument("--force", action="store_true", help="activate even if worse than active")
     tr.add_argument(
@@ -68,7 +73,7 @@ def _parser() -> argparse.ArgumentParser:
     sg.add_argument("--partner", metavar="PARTNER_ID")
     sg.add_argument("-k", type=int, default=10)
     sg.add_argument("--explain", action="store_true", help="show reasons in the table")
-    sg.add_argument("--lang", choices=["id", "en"], default="id")
+    sg.add_argument("--lang", choices=LANGS, default="id")
     sg.add_argument("--format", choices=["table", "json", "csv"], default="table")
 
     rk = sub.add_parser("rank", parents=[common], help="batch ranking for many schools")
@@ -92,7 +97,7 @@ def _parser() -> argparse.ArgumentParser:
         default=0.5,
         help="with --allocate: extra weight for under-resourced schools (default 0.5)",
     )
-    rk.add_argument("--lang", choices=["id", "en"], default="id", help="language of reasons")
+    rk.add_argument("--lang", choices=LANGS, default="id", help="language of reasons")
 
     ev = sub.add_parser(
         "evaluate", parents=[common], help="offline metrics on a time-based holdout"
@@ -107,7 +112,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     rt.add_argument("text", help="a description (Indonesian, English or mixed)")
     rt.add_argument("--side", choices=["school", "partner"], required=True)
-    rt.add_argument("--lang", choices=["id", "en"], default="id", help="language of labels")
+    rt.add_argument("--lang", choices=LANGS, default="id", help="language of labels")
     rt.add_argument("--format", choices=["table", "json"], default="table")
 
     sv = sub.add_parser("serve", parents=[common], help="run the HTTP API")
@@ -156,7 +161,10 @@ def cmd_load(eng: Engine, a: argparse.Namespace) -> None:
 
 def cmd_train(eng: Engine, a: argparse.Namespace) -> None:
     from matcher import schema
+    from matcher.similarity import FUSIONS
 
+    if a.fusion is not None and a.fusion not in FUSIONS:
+        raise MatcherError(f"--fusion {a.fusion!r}: use one of {', '.join(FUSIONS)}")
     params = {"fusion": a.fusion} if a.fusion else {}
     if a.outcome_weight is not None:
         w = schema.check_option("--outcome-weight", a.outcome_weight, 0, schema.MAX_OUTCOME_WEIGHT)
@@ -453,7 +461,7 @@ COMMANDS = {
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    args = build_parser().parse_args(argv)
     try:
         settings = Settings.from_args(args.db, args.models)
         if args.command == "db":  # the schema as it is, without opening (upgrading) it

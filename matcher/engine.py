@@ -405,6 +405,11 @@ class Engine:
             self._state = ((version, key[1]), model, index)
             return version, model, index
 
+    def snapshot(self) -> tuple[str, MatchModel, MatchIndex]:
+        """What is served now: the active version, its model and the index of the stored
+        data (read-only; for tools and tests that score outside the engine)."""
+        return self._current()
+
     def refresh(self) -> str:
         """Load the active model and index now (at service start-up); returns its version."""
         return self._current()[0]
