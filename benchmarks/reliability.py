@@ -277,8 +277,16 @@ def probe_kill9(svc: Service, env: dict[str, str], tmp: Path) -> dict[str, Any]:
     evs = [event(f"big-{n}", schools[n % 10], partners[n % 10]) for n in range(40_000)]
     path = write_outcomes(tmp / "big.csv", evs)
     cmd = [sys.executable, "-m", "matcher.cli", "load", "-q", "--outcomes", str(path)]
+    wal = Path(env["MATCHER_DB"].removeprefix("sqlite:///") + "-wal")
+    start = wal.stat().st_size if wal.exists() else 0
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    time.sleep(3.0)
+    deadline = time.monotonic() + 300
+    while proc.poll() is None and time.monotonic() < deadline:
+        # kill it inside its write transaction: once its first pages reach the WAL
+        if wal.exists() and wal.stat().st_size > start + 256 * 1024:
+            break
+        time.sleep(0.01)
+    out["killed load: while writing"] = int(proc.poll() is None)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     got = sum(1 for i in stored_ids(env["MATCHER_DB"]) if i.startswith("big-"))
