@@ -99,7 +99,13 @@ def json_schema(
             )
         elif col.default is not None:
             props[col.name]["default"] = col.default
-    return {"type": "object", "properties": props, "required": required}
+    out: dict[str, Any] = {"type": "object", "properties": props, "required": required}
+    if kind == "partners":  # coordinates are required unless the partner works online
+        out["anyOf"] = [
+            {"required": ["latitude", "longitude"]},
+            {"required": ["online"], "properties": {"online": {"const": True}}},
+        ]
+    return out
 
 
 def example(kind: str, data_dir: Path | None = None) -> dict[str, Any]:
