@@ -19,6 +19,13 @@ from matcher.vocabulary import Lang
 
 Record = dict[str, Any]
 
+# Record bodies: their JSON Schema and examples come from matcher.schema (one source for
+# the rules and their description); the examples are the bundled sample's first records,
+# so a generated request writes and reads ids that exist in the demo.
+SCHOOL_EXAMPLE: Record = schema.example("schools")
+PARTNER_EXAMPLE: Record = schema.example("partners")
+OUTCOME_EXAMPLE: Record = schema.example("outcomes")
+
 
 class ErrorItem(BaseModel):
     """One problem in one record."""
@@ -117,7 +124,15 @@ class PartnerSuggestions(BaseModel):
 class RankingRequest(BaseModel):
     """Batch ranking of one regency, one district or a list of schools."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={  # a district and a school of the bundled sample
+            "examples": [
+                {"district": SCHOOL_EXAMPLE["district"], "k": 3},
+                {"school_ids": [SCHOOL_EXAMPLE["school_id"]], "k": 3, "allocate": True},
+            ]
+        },
+    )
 
     regency: str | None = Field(None, min_length=1, description="kabupaten/kota")
     district: str | None = Field(None, min_length=1, description="kecamatan")
@@ -166,14 +181,6 @@ class OutcomeCounts(BaseModel):
     received: int
     added: int
     duplicates: int = Field(description="events already stored (same outcome_id)")
-
-
-# Record bodies: their JSON Schema and examples come from matcher.schema (one source for
-# the rules and their description); the examples are the bundled sample's first records,
-# so a generated request writes and reads ids that exist in the demo.
-SCHOOL_EXAMPLE: Record = schema.example("schools")
-PARTNER_EXAMPLE: Record = schema.example("partners")
-OUTCOME_EXAMPLE: Record = schema.example("outcomes")
 
 
 def record_body(kind: str, description: str, example: Record, in_path: bool) -> Record:

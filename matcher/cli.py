@@ -129,6 +129,21 @@ def build_parser() -> argparse.ArgumentParser:
         "--no-sample", action="store_true", help="do not load the sample into an empty database"
     )
 
+    us = sub.add_parser("users", parents=[common], help="web accounts")
+    usub = us.add_subparsers(dest="users_command", required=True)
+    ua = usub.add_parser(
+        "add",
+        parents=[common],
+        help="create an account; prints a one-time link to set its password",
+    )
+    who = ua.add_mutually_exclusive_group(required=True)
+    who.add_argument("--school", metavar="ID", help="the account acts for this school")
+    who.add_argument("--partner", metavar="ID", help="the account acts for this partner")
+    who.add_argument("--regency", metavar="NAME", help="a district officer of this regency")
+    who.add_argument("--admin", action="store_true", help="an administrator")
+    ua.add_argument("--email", required=True)
+    usub.add_parser("list", parents=[common], help="every account")
+
     md = sub.add_parser("models", parents=[common], help="list or activate model versions")
     msub = md.add_subparsers(dest="models_command", required=True)
     msub.add_parser("list", parents=[common], help="stored versions, newest last")
@@ -385,6 +400,8 @@ def cmd_serve(eng: Engine, a: argparse.Namespace) -> None:
 
     os.environ["MATCHER_DB"] = eng.settings.db_url
     os.environ["MATCHER_MODELS"] = str(eng.settings.models_dir)
+    if not os.environ.get("MATCHER_BASE_URL"):  # links printed for this server
+        eng.settings.base_url = f"http://{a.host}:{a.port}"
     if not a.no_sample:
         prepare_demo(eng, quiet=a.quiet)
     # the API logs each request itself, with its request id and latency
@@ -424,13 +441,46 @@ def prepare_demo(eng: Engine, quiet: bool = False) -> None:
         if not quiet:
             print("no model yet: training one ...", file=sys.stderr)
         eng.train()
+    else:
+        try:
+            eng.models.check(active)
+        except ModelError as exc:  # e.g. saved before models were signed
+            if not quiet:
+                print(f"{exc}: training a new one ...", file=sys.stderr)
+            eng.train()
+    demo = eng.ensure_demo_users()
+    if demo and not quiet:
+        base = eng.settings.base_url
+        print(f"demo accounts (log in at {base}/login):", file=sys.stderr)
+        for user, password in demo:
+            print(f"  {user.email:<24} password {password:<14} {_acts_for(user)}", file=sys.stderr)
+
+
+def cmd_users(eng: Engine, a: argparse.Namespace) -> None:
+    if a.users_command == "add":
+        user, link = eng.add_user(
+            a.email, school_id=a.school, partner_id=a.partner, regency=a.regency, admin=a.admin
+        )
+        _out(f"created {user.role} account {user.email} ({_acts_for(user)})")
+        _out(f"set the password (one time, valid 7 days): {link}")
         return
-    try:
-        eng.models.check(active)
-    except ModelError as exc:  # e.g. saved before models were signed
-        if not quiet:
-            print(f"{exc}: training a new one ...", file=sys.stderr)
-        eng.train()
+    users = eng.accounts.list()
+    if not users:
+        _out("no accounts yet; add one with `matcher users add`")
+        return
+    for u in users:
+        state = "" if u.has_password else "  (password not set yet)"
+        _out(f"{u.email}  {u.role}  {_acts_for(u)}{state}")
+
+
+def _acts_for(user: Any) -> str:
+    if user.role == "school":
+        return f"school {user.school_id}"
+    if user.role == "partner":
+        return f"partner {user.partner_id}"
+    if user.role == "officer":
+        return f"regency {user.regency}"
+    return "everything"
 
 
 def cmd_models(eng: Engine, a: argparse.Namespace) -> None:
@@ -487,6 +537,7 @@ COMMANDS = {
     "read-text": cmd_read_text,
     "serve": cmd_serve,
     "models": cmd_models,
+    "users": cmd_users,
 }
 
 

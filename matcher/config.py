@@ -46,6 +46,9 @@ class Settings:
     result_cache: int = field(
         default_factory=lambda: int(os.environ.get("MATCHER_RESULT_CACHE", "20000"))
     )
+    base_url: str = field(
+        default_factory=lambda: os.environ.get("MATCHER_BASE_URL", "http://127.0.0.1:8000")
+    )
     keep_versions: int = field(
         default_factory=lambda: int(os.environ.get("MATCHER_KEEP_VERSIONS", "10"))
     )
