@@ -18,13 +18,19 @@ Two configurations exist:
 
 Outcomes are simulated from latent quantities the files do not show: a school's true
 needs (some only written in its description), the two-way fit between a school and a
-partner, each partner's reliability, each school's engagement, distance and language.
+partner, each partner's reliability and fame, each school's engagement, distance and
+language (``behaviour`` holds every formula). ``World`` sets how the log looks (exposure
+bias, reliability spread, needs only in text, English share, regencies, proposal volume);
+``truth`` gives the expected benefit of every pair, for benchmarks only, and
+``make_world`` returns a world and its truth in memory.
 
 Run ``python -m tools.samplegen --out data/sample --seed 42``.
 """
 
 from .cli import main
 from .tables import KUANTA_ID, PGRI6_ID
-from .writer import generate
+from .truth import Truth
+from .world import World
+from .writer import generate, make_world
 
-__all__ = ["KUANTA_ID", "PGRI6_ID", "generate", "main"]
+__all__ = ["KUANTA_ID", "PGRI6_ID", "Truth", "World", "generate", "main", "make_world"]

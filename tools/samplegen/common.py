@@ -189,7 +189,7 @@ class Side:
     radius: FloatArray | None = None
     online: BoolArray | None = None
     capacity: FloatArray | None = None
-    activity: FloatArray | None = None
+    fame: FloatArray | None = None
 
 
 def noun(code: str, en: bool) -> str:

@@ -1,11 +1,31 @@
-"""Partnership histories simulated from the latent sides: who is proposed to, who accepts,
-who follows through, how it ends and how both sides rate it."""
+"""Partnership histories simulated from the latent sides: who proposes to whom, who
+accepts, who follows through, how it ends and how both sides rate it.
+
+Every school makes a number of proposals (more when engaged, fewer when it joined late)
+and picks whom to ask by ``behaviour.propose_utility`` over its options: every partner
+when the world is small enough (``DENSE_PAIRS``), else a sample of the partners near it
+and online. The asked partner then answers by its own gain and by how many proposals it
+received against its capacity; the rest follows the chain in ``behaviour``.
+"""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
+from .behaviour import (
+    RATING_MISSING,
+    SLOT_TURNS,
+    Pairs,
+    p_accept_answered,
+    p_answer,
+    p_complete,
+    p_follow,
+    p_good,
+    pair_terms,
+    propose_utility,
+    quality,
+)
 from .common import (
     LAT_RANGE,
     LON_RANGE,
@@ -15,12 +35,12 @@ from .common import (
     IntArray,
     Side,
     haversine,
-    popcount,
-    sigmoid,
 )
-from .tables import CODES, N_CODES, TO_PARTNER
+from .world import World
 
+DENSE_PAIRS = 4_000_000  # up to this many pairs every school considers every partner
 _GRID = 0.25  # degrees per spatial cell used to find schools near a partner
+_SPARSE_OPTIONS = 12.0  # options per proposal when they are sampled
 
 
 def _candidates(
@@ -86,36 +106,6 @@ def _candidates(
     return np.concatenate(out_s).astype(np.int64), np.concatenate(out_p)
 
 
-def _fit(s: Side, p: Side, si: IntArray, pj: IntArray) -> tuple[FloatArray, FloatArray]:
-    """Two-way fit of pairs in [0, 1].
-
-    Forward: share of the school's true needs (up to three) the partner offers. Backward:
-    mean satisfaction of the partner's needs by the school's listed offers, or implicitly
-    by the school's profile (a needy school gives CSR impact, a large one visibility).
-    """
-    overlap = popcount(s.need[si] & p.offer[pj]).astype(np.float64)
-    fs = np.clip(overlap / np.maximum(np.minimum(s.n_need[si], 3), 1), 0.0, 1.0)
-    total = np.zeros(len(si))
-    implicit = s.implicit or {}
-    pneed = p.need[pj]
-    soff = s.offer[si]
-    for c in range(N_CODES):
-        bit = np.uint64(c)
-        wants = ((pneed >> bit) & np.uint64(1)).astype(bool)
-        if not wants.any():
-            continue
-        sat = ((soff >> bit) & np.uint64(1)).astype(np.float64)
-        if c in implicit:
-            sat = np.maximum(sat, implicit[c][si])
-        total += np.where(wants, sat, 0.0)
-        # a partner that needs what the school also needs (both-way codes) can share it
-        if CODES[c] not in TO_PARTNER:
-            total += np.where(wants & (((s.need[si] >> bit) & np.uint64(1)) > 0), 0.3, 0.0)
-    nn = p.n_need[pj]
-    fp = np.where(nn > 0, np.clip(total / np.maximum(nn, 1), 0.0, 1.0), 0.6)
-    return fs, fp
-
-
 def _growth_days(rng: np.random.Generator, lo: FloatArray) -> FloatArray:
     """Days in [lo, PERIOD) with a density rising over time (the platform grows)."""
     c = 2.0
@@ -124,40 +114,76 @@ def _growth_days(rng: np.random.Generator, lo: FloatArray) -> FloatArray:
     return lo + (PERIOD_DAYS - lo) * x
 
 
-def simulate_outcomes(rng: np.random.Generator, s: Side, p: Side, target: float) -> pd.DataFrame:
-    """Partnership histories: proposed, accepted or declined, active, then an end."""
-    assert p.activity is not None and p.capacity is not None and p.radius is not None
-    assert p.online is not None
-    active_share = 1.0 - p.join / PERIOD_DAYS
-    base = p.activity * np.sqrt(p.capacity) * active_share
-    n_cand = rng.poisson(target * base / base.mean()).astype(np.int64)
-    si, pj = _candidates(rng, s, p, n_cand)
-    n = len(si)
-    d = haversine(s.lat[si], s.lon[si], p.lat[pj], p.lon[pj])
-    online = p.online[pj]
-    radius = p.radius[pj]
-    ratio = np.where(online | np.isnan(d), 0.3, np.nan_to_num(d, nan=0.0) / radius)
-    reach = online | (ratio <= 1.0)
-    lv = p.level[pj]
-    lvl_ok = (lv == 0) | ((np.left_shift(1, s.level[si]) & lv) != 0)
-    lang = (s.lang[si] & p.lang[pj]) != 0
-    fs, fp = _fit(s, p, si, pj)
-    rel = p.latent[pj]
-    eng = s.latent[si]
+def _options(rng: np.random.Generator, s: Side, p: Side, world: World) -> tuple[IntArray, IntArray]:
+    """The (school, partner) pairs schools choose their proposals from."""
+    assert p.capacity is not None
+    n_s, n_p = len(s.lat), len(p.lat)
+    if n_s * n_p <= DENSE_PAIRS:
+        si = np.repeat(np.arange(n_s, dtype=np.int64), n_p)
+        pj = np.tile(np.arange(n_p, dtype=np.int64), n_s)
+        return si, pj
+    # large worlds: a sample of schools near each partner (and anywhere for online ones),
+    # as many per partner as its capacity suggests, never by fame
+    base = np.sqrt(p.capacity) * (1.0 - p.join / PERIOD_DAYS)
+    total = _SPARSE_OPTIONS * world.proposals * n_s
+    n_cand = rng.poisson(total * base / base.sum()).astype(np.int64)
+    return _candidates(rng, s, p, n_cand)
 
-    logit = -3.4 + 4.4 * fs + 1.8 * fp - 1.1 * np.minimum(ratio, 2.0) - 1.5 * ~lvl_ok
-    proposed = rng.random(n) < sigmoid(logit + rng.normal(0, 0.5, n))
-    idx = np.flatnonzero(proposed)
-    lo = np.maximum(s.join[si[idx]], p.join[pj[idx]])
+
+def _choose(rng: np.random.Generator, s: Side, p: Side, x: Pairs, world: World) -> IntArray:
+    """Indices into ``x`` of the pairs proposed: per school, its number of proposals
+    drawn without replacement by ``propose_utility`` (Gumbel top-k)."""
+    assert p.fame is not None
+    n_s = len(s.lat)
+    active = 1.0 - s.join / PERIOD_DAYS
+    w = (0.4 + s.latent) * active
+    k = rng.poisson(world.proposals * w / w.mean()).astype(np.int64)
+    key = propose_utility(x, p.fame, world) + rng.gumbel(size=len(x.si))
+    order = np.lexsort((-key, x.si))
+    school = x.si[order]
+    start = np.searchsorted(school, np.arange(n_s))
+    rank = np.arange(len(order)) - start[school]
+    return np.sort(order[rank < k[school]])
+
+
+def _subset(x: Pairs, idx: IntArray) -> Pairs:
+    return Pairs(**{f: getattr(x, f)[idx] for f in x.__dataclass_fields__})
+
+
+def all_pairs(s: Side, p: Side) -> Pairs | None:
+    """Terms of every pair, school by school, when the world is small enough to hold them
+    (``DENSE_PAIRS``); ``None`` otherwise."""
+    n_s, n_p = len(s.lat), len(p.lat)
+    if n_s * n_p > DENSE_PAIRS:
+        return None
+    si = np.repeat(np.arange(n_s, dtype=np.int64), n_p)
+    pj = np.tile(np.arange(n_p, dtype=np.int64), n_s)
+    return pair_terms(s, p, si, pj)
+
+
+def simulate_outcomes(
+    rng: np.random.Generator, s: Side, p: Side, world: World, dense: Pairs | None = None
+) -> pd.DataFrame:
+    """Partnership histories: proposed, accepted or declined, active, then an end.
+
+    ``dense``: ``all_pairs(s, p)`` when the caller has it already.
+    """
+    assert p.capacity is not None
+    if dense is None:
+        si, pj = _options(rng, s, p, world)
+        dense = pair_terms(s, p, si, pj)
+    x = _subset(dense, _choose(rng, s, p, dense, world))
+    received = np.bincount(x.pj, minlength=len(p.lat)).astype(np.float64)
+    busy = received / (p.capacity * SLOT_TURNS)
+    idx = np.arange(len(x.si))
+    lo = np.maximum(s.join[x.si], p.join[x.pj])
     t0 = _growth_days(rng, lo)
 
     frames = []
     runs = [(idx, t0)]
     for rnd in range(2):
         idx, t0 = runs[rnd]
-        ev, renew_idx, renew_t = _run_stages(
-            rng, idx, t0, si, pj, fs, fp, rel, eng, lang, reach, lvl_ok, ratio
-        )
+        ev, renew_idx, renew_t = _run_stages(rng, idx, t0, x, busy[x.pj])
         frames.append(ev)
         if rnd == 0:
             runs.append((renew_idx, renew_t))
@@ -167,53 +193,43 @@ def simulate_outcomes(rng: np.random.Generator, s: Side, p: Side, target: float)
     return events
 
 
+def _ratings(rng: np.random.Generator, q: FloatArray, completed: BoolArray) -> FloatArray:
+    """One side's ratings: 4-5 with ``p_good`` when completed (5 more often when the
+    quality is high), lower when ended early; some left blank."""
+    k = len(q)
+    u = rng.random((k, 3))
+    good = u[:, 0] < p_good(q)
+    high = np.where(u[:, 1] < np.clip(2.0 * q - 0.9, 0.05, 0.95), 5.0, 4.0)
+    low = np.where(u[:, 1] < 0.6, 3.0, np.where(u[:, 1] < 0.9, 2.0, 1.0))
+    early = np.clip(np.round(0.6 + 3.2 * q + rng.normal(0, 0.5, k)), 1, 5)
+    r = np.where(completed, np.where(good, high, low), early)
+    r[u[:, 2] < RATING_MISSING] = np.nan
+    return r
+
+
 def _run_stages(
     rng: np.random.Generator,
     idx: IntArray,
     t0: FloatArray,
-    si: IntArray,
-    pj: IntArray,
-    fs: FloatArray,
-    fp: FloatArray,
-    rel: FloatArray,
-    eng: FloatArray,
-    lang: BoolArray,
-    reach: BoolArray,
-    lvl_ok: BoolArray,
-    ratio: FloatArray,
+    x: Pairs,
+    busy: FloatArray,
 ) -> tuple[pd.DataFrame, IntArray, FloatArray]:
-    """Simulate one partnership attempt per pair index, starting on day ``t0``."""
+    """Simulate one partnership attempt per proposal index, starting on day ``t0``."""
     k = len(idx)
-    f_s, f_p, r_, e_, l_ = fs[idx], fp[idx], rel[idx], eng[idx], lang[idx].astype(np.float64)
-    # the partner (backward fit) and the school (forward fit) must both see a gain
-    acc_logit = -1.9 + 3.2 * f_p + 1.6 * f_s + 0.9 * l_ - 1.5 * ~reach[idx] - 1.5 * ~lvl_ok[idx]
-    accepted = rng.random(k) < sigmoid(acc_logit + rng.normal(0, 0.5, k))
-    follow = accepted & (rng.random(k) < 0.4 + 0.58 * r_)
-    q_s = 0.45 * f_s + 0.35 * r_ + 0.1 * l_ + 0.1 * e_ + rng.normal(0, 0.08, k)
-    q_p = 0.45 * f_p + 0.35 * e_ + 0.1 * r_ + 0.1 * l_ + rng.normal(0, 0.08, k)
-    far = np.maximum(ratio[idx] - 1.0, 0.0)
-    q = 0.5 * (q_s + q_p) - 0.1 * far
-    completed = follow & (rng.random(k) < sigmoid(9.0 * (q - 0.45)))
+    y = _subset(x, idx)
+    answered = rng.random(k) < p_answer(y)
+    accepted = answered & (rng.random(k) < p_accept_answered(y, busy[idx]))
+    follow = accepted & (rng.random(k) < p_follow(y))
+    q_s, q_p, q = quality(y)
+    completed = follow & (rng.random(k) < p_complete(q))
     ended = follow & ~completed
     t1 = t0 + 1 + np.floor(rng.exponential(8.0, k))
     t2 = t1 + 1 + np.floor(rng.exponential(18.0, k))
     dur = rng.uniform(90, 330, k)
     t3 = t2 + np.where(completed, dur, np.maximum(dur * rng.uniform(0.12, 0.7, k), 10))
-    sr_c = np.clip(np.round(1.0 + 4.6 * q_s + rng.normal(0, 0.45, k)), 1, 5)
-    pr_c = np.clip(np.round(1.0 + 4.6 * q_p + rng.normal(0, 0.45, k)), 1, 5)
-    sr_e = np.clip(np.round(0.6 + 3.2 * q_s + rng.normal(0, 0.5, k)), 1, 5)
-    pr_e = np.clip(np.round(0.6 + 3.2 * q_p + rng.normal(0, 0.5, k)), 1, 5)
-    sr = np.where(completed, sr_c, sr_e)
-    pr = np.where(completed, pr_c, pr_e)
-    sr[rng.random(k) < 0.04] = np.nan
-    pr[rng.random(k) < 0.04] = np.nan
+    sr = _ratings(rng, q_s, completed)
+    pr = _ratings(rng, q_p, completed)
     nan = np.full(k, np.nan)
-    # some proposals are never answered (more often with unreliable partners)
-    answered = rng.random(k) >= 0.15 * (1.0 - r_)
-    accepted &= answered
-    follow &= answered
-    completed &= answered
-    ended &= answered
     parts = [
         (np.ones(k, bool), np.floor(t0), "proposed", 0, nan, nan),
         (accepted, t1, "accepted", 1, nan, nan),
@@ -227,8 +243,8 @@ def _run_stages(
         frames.append(
             pd.DataFrame(
                 {
-                    "s": si[idx][mask],
-                    "p": pj[idx][mask],
+                    "s": y.si[mask],
+                    "p": y.pj[mask],
                     "status": status,
                     "stage": stage,
                     "day": day[mask],

@@ -32,6 +32,7 @@ from .tables import (
     GOV_AGENCY,
     ISLAMIC_NAMES,
     KUANTA,
+    KUANTA_HIDDEN,
     LI,
     MEDIA_PATTERNS,
     N_CODES,
@@ -47,6 +48,10 @@ from .tables import (
     WORD_A,
     WORD_B,
 )
+from .world import World
+
+# mean of the raw reliability below: 0.1 * 1.5 / 7.5 + 0.9 * 6 / 8
+RELIABILITY_MEAN = 0.695
 
 
 def _partner_names(
@@ -176,7 +181,7 @@ def _unique_names(first: ObjArray, second: ObjArray) -> ObjArray:
 
 
 def make_partners(
-    rng: np.random.Generator, districts: pd.DataFrame, n: int, national: bool
+    rng: np.random.Generator, districts: pd.DataFrame, n: int, national: bool, world: World
 ) -> tuple[pd.DataFrame, Side]:
     """Draw ``n`` partners (the first is Kuanta)."""
     m = n - 1
@@ -193,7 +198,7 @@ def make_partners(
         idx = np.flatnonzero(ptype == ty)
         cand = [k for k, p in enumerate(PROFILES) if p.ptype == ty]
         prof[idx] = np.asarray(cand)[pick(rng, len(idx), [PROFILES[k].weight for k in cand])]
-    places = partner_places(rng, ptype, districts, national)
+    places = partner_places(rng, ptype, districts, national, world.regencies)
 
     offer_p = np.zeros((len(PROFILES), N_CODES))
     need_p = np.zeros((len(PROFILES), N_CODES))
@@ -234,10 +239,13 @@ def make_partners(
     chi = np.array([TYPE_PARAMS[str(x)][2][1] for x in ptype])
     capacity = rng.integers(clo, chi + 1).clip(1, 20)
 
-    lang_mode = pick(rng, m, [0.6, 0.3, 0.05, 0.03, 0.02])  # id, id;en, id;jv, en, id;mad
+    # description language (Indonesian, English, mixed), and languages to match it
+    mode = pick(rng, m, [1.0 - world.english - world.mixed, world.english, world.mixed])
+    lang_mode = pick(rng, m, [0.6, 0.3, 0.05, 0.0, 0.02])  # id, id;en, id;jv, en, id;mad
+    en_only = (mode == 1) & (rng.random(m) < 0.25) & (ptype != "government")
+    lang_mode = np.where(mode > 0, np.where(en_only, 3, 1), lang_mode)
     intl = np.isin(prof, [k for k, p in enumerate(PROFILES) if p.sector == "international school"])
-    lang_mode = np.where(intl, 1, lang_mode)
-    lang_mode = np.where((ptype == "government") & (lang_mode == 3), 0, lang_mode)
+    lang_mode = np.where(intl & (lang_mode != 3), 1, lang_mode)
     lang_str = np.array(["id", "id;en", "id;jv", "en", "id;mad"], dtype=object)[lang_mode]
     lang_bits = np.array([1, 3, 5, 2, 9], dtype=np.int64)[lang_mode]
 
@@ -260,7 +268,7 @@ def make_partners(
     frame["levels"] = lv_str
     frame["languages"] = lang_str
     frame["capacity"] = capacity.astype(np.float64)
-    frame["description"] = _partner_descriptions(rng, frame, prof, offer, need, lang_mode)
+    frame["description"] = _partner_descriptions(rng, frame, prof, offer, need, mode)
     no_place = no_coords & (rng.random(m) < 0.5)
     frame.loc[no_place, ["province", "regency"]] = ""
 
@@ -278,7 +286,14 @@ def make_partners(
     all_need = np.vstack([k_need, need])
     # reliability: most partners deliver, about 10% rarely follow through
     poor = rng.random(m) < 0.1
-    reliability = np.where(poor, rng.beta(1.5, 6.0, m), rng.beta(6.0, 2.0, m))
+    raw = np.where(poor, rng.beta(1.5, 6.0, m), rng.beta(6.0, 2.0, m))
+    reliability = RELIABILITY_MEAN + world.reliability * (
+        np.concatenate([[KUANTA_HIDDEN["reliability"]], raw]) - RELIABILITY_MEAN
+    )
+    # fame (log scale): how well known a partner is, independent of its reliability;
+    # larger organisations are a little better known
+    log_cap = np.log(capacity.astype(np.float64))
+    fame = rng.normal(0.0, 1.0, m) + 0.4 * (log_cap - log_cap.mean())
     join = np.where(rng.random(m) < 0.55, 0.0, rng.uniform(0, 0.9, m) * PERIOD_DAYS)
     side = Side(
         lat=frame["latitude"].to_numpy(dtype=np.float64),
@@ -286,14 +301,14 @@ def make_partners(
         need=masks(all_need),
         offer=masks(np.vstack([k_off, offer])),
         lang=np.concatenate([[3], lang_bits]).astype(np.int64),
-        latent=np.concatenate([[0.9], reliability]),
+        latent=reliability,
         join=np.concatenate([[0.0], join]),
         level=np.concatenate([[0], lv_mask]).astype(np.int64),
         n_need=all_need.sum(axis=1).astype(np.int64),
         radius=frame["service_radius_km"].to_numpy(dtype=np.float64),
         online=frame["online"].to_numpy(dtype=bool),
         capacity=frame["capacity"].to_numpy(dtype=np.float64),
-        activity=np.concatenate([[2.0], rng.lognormal(0.0, 1.0, m)]),
+        fame=np.concatenate([[KUANTA_HIDDEN["fame"]], fame]),
     )
     return frame, side
 
@@ -304,12 +319,10 @@ def _partner_descriptions(
     prof: IntArray,
     offer: BoolArray,
     need: BoolArray,
-    lang_mode: IntArray,
+    mode: IntArray,
 ) -> ObjArray:
     """Free text by type: Indonesian, English or mixed."""
     n = len(f)
-    mode = pick(rng, n, [0.55, 0.2, 0.25])
-    mode = np.where(lang_mode == 3, 1, mode)
     r = rng.random((n, 8))
     names = f["name"].to_numpy(dtype=object)
     ptype = f["type"].to_numpy(dtype=object)

@@ -9,6 +9,7 @@ from .common import LAT_RANGE, LON_RANGE, ObjArray, pick, pick_rows, place_names
 from .tables import (
     EAST_JAVA,
     EXTRA_KECAMATAN,
+    EXTRA_REGENCIES,
     JAKARTA_REGENCIES,
     PARTNER_PLACES,
     PROVINCES,
@@ -40,10 +41,47 @@ def _east_java_rows(rng: np.random.Generator, total_weight: float) -> list[dict[
     return rows
 
 
-def district_table(rng: np.random.Generator, national: bool) -> pd.DataFrame:
-    """Kecamatan with centre, spread, remoteness and share of schools."""
+def _extra_rows(rng: np.random.Generator, k: int) -> list[dict[str, object]]:
+    """Kecamatan of the first ``k`` extra East Java regencies (synthetic names)."""
+    rows: list[dict[str, object]] = []
+    for regency, short, kota, rlat, rlon, share, lang2, lang2_p, remote, n_d in EXTRA_REGENCIES[:k]:
+        spread = 0.04 if kota else 0.12
+        names = place_names(rng, n_d, set())
+        dlat = rlat + rng.normal(0, spread, n_d)
+        dlon = rlon + rng.normal(0, spread, n_d)
+        far = np.hypot(dlat - rlat, dlon - rlon) / spread
+        w = rng.dirichlet(np.full(n_d, 6.0)) * share
+        for i in range(n_d):
+            rows.append(
+                {
+                    "province": "Jawa Timur",
+                    "regency": regency,
+                    "short": short,
+                    "district": names[i],
+                    "lat": float(dlat[i]),
+                    "lon": float(dlon[i]),
+                    "sigma": 0.012 if kota else 0.022,
+                    "remote": float(np.clip(remote * (0.5 + 0.5 * far[i]), 0.0, 0.6)),
+                    "kota": kota,
+                    "weight": float(w[i]),
+                    "lang2": lang2,
+                    "lang2_p": lang2_p,
+                }
+            )
+    return rows
+
+
+def district_table(rng: np.random.Generator, national: bool, regencies: int = 4) -> pd.DataFrame:
+    """Kecamatan with centre, spread, remoteness and share of schools.
+
+    Outside ``national``, the first ``regencies`` of the four real East Java regencies
+    and then of the extra ones.
+    """
     if not national:
-        return pd.DataFrame(_east_java_rows(rng, 1.0))
+        keep = {r[0] for r in EAST_JAVA[:regencies]}
+        local = [r for r in _east_java_rows(rng, 1.0) if r["regency"] in keep]
+        local.extend(_extra_rows(rng, max(regencies - len(EAST_JAVA), 0)))
+        return pd.DataFrame(local)
     total_w = sum(p[8] for p in PROVINCES)
     rows: list[dict[str, object]] = []
     taken_reg: set[str] = {r[0].split(" ", 1)[1] for r in EAST_JAVA}
@@ -106,14 +144,26 @@ def district_table(rng: np.random.Generator, national: bool) -> pd.DataFrame:
 
 
 def partner_places(
-    rng: np.random.Generator, ptype: ObjArray, districts: pd.DataFrame, national: bool
+    rng: np.random.Generator,
+    ptype: ObjArray,
+    districts: pd.DataFrame,
+    national: bool,
+    regencies: int = 4,
 ) -> pd.DataFrame:
-    """Province, regency and centre for each partner."""
+    """Province, regency and centre for each partner.
+
+    Outside ``national``, partners sit in the partner places of the East Java world and
+    in each extra regency the world has (about half as many per school as in Surabaya).
+    """
     n = len(ptype)
     if not national:
+        rows = list(PARTNER_PLACES)
+        known = {r[1] for r in rows}
+        for name, _, kota, lat, lon, share, *_rest in EXTRA_REGENCIES[: max(regencies - 4, 0)]:
+            if name not in known:
+                rows.append(("Jawa Timur", name, lat, lon, 0.03 if kota else 0.06, share * 0.3))
         places = pd.DataFrame(
-            list(PARTNER_PLACES),
-            columns=["province", "regency", "lat", "lon", "sigma", "weight"],
+            rows, columns=["province", "regency", "lat", "lon", "sigma", "weight"]
         )
         w = np.tile(places["weight"].to_numpy(dtype=np.float64), (n, 1))
         uni = ptype == "university"

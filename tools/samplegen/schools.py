@@ -46,12 +46,14 @@ from .tables import (
     N_CODES,
     NEGERI_P,
     PGRI6,
+    PGRI6_HIDDEN,
     PGRI6_ID,
     PHRASES,
     RATIO,
     SCHOOL_NEED_WEIGHTS,
     SCHOOL_OFFER_WEIGHTS,
 )
+from .world import World
 
 
 def _school_need_weights(level: IntArray) -> FloatArray:
@@ -74,9 +76,14 @@ def _school_need_weights(level: IntArray) -> FloatArray:
 
 
 def make_schools(
-    rng: np.random.Generator, districts: pd.DataFrame, n: int, national: bool
+    rng: np.random.Generator, districts: pd.DataFrame, n: int, national: bool, world: World
 ) -> tuple[pd.DataFrame, Side]:
-    """Draw ``n`` schools (the first is SMP PGRI 6 Surabaya)."""
+    """Draw ``n`` schools (the first is SMP PGRI 6 Surabaya).
+
+    ``world.text_only_needs`` of the true needs go into the description only,
+    ``world.english`` sets the language of the descriptions and ``world.reliability`` the
+    spread of the hidden engagement.
+    """
     m = n - 1
     dw = districts["weight"].to_numpy(dtype=np.float64)
     d = pick(rng, m, dw)
@@ -150,7 +157,7 @@ def make_schools(
 
     # which needs are only written in the description
     has_desc = rng.random(m) > 0.04
-    hidden = need & (rng.random((m, N_CODES)) < 0.22) & has_desc[:, None]
+    hidden = need & (rng.random((m, N_CODES)) < world.text_only_needs) & has_desc[:, None]
     tags = need & ~hidden
     empty = ~tags.any(axis=1)
     if empty.any():
@@ -182,6 +189,9 @@ def make_schools(
     lang2_p = dist["lang2_p"].to_numpy(dtype=np.float64)
     has2 = (rng.random(m) < lang2_p) & (lang2 != "")
     has_en = rng.random(m) < np.where(acc_idx == 0, 0.08, 0.02) * np.where(kota, 2.0, 1.0)
+    # description language: Indonesian, English or mixed; who writes English reads it
+    mode = pick(rng, m, [1.0 - world.english - world.mixed, world.english, world.mixed])
+    has_en |= (mode > 0) & has_desc
     lang = 1 + np.where(has_en, 2, 0)
     for code, bit in LANG_BITS.items():
         if code not in ("id", "en"):
@@ -223,7 +233,9 @@ def make_schools(
         (lang[:, None] & np.array(list(LANG_BITS.values()))[None, :]) > 0, list(LANG_BITS)
     )
     frame["capacity"] = capacity.astype(np.float64)
-    frame["description"] = _school_descriptions(rng, frame, tags, hidden, offer, remote, has_desc)
+    frame["description"] = _school_descriptions(
+        rng, frame, tags, hidden, offer, remote, has_desc, mode
+    )
 
     # blanks in optional fields, as real uploads have them
     blank = rng.random((m, 4))
@@ -271,10 +283,13 @@ def make_schools(
         CI["teaching_practicum"]: np.full(n, 0.3),
         CI["research_site"]: np.full(n, 0.3),
     }
-    engagement = np.concatenate([[0.85], rng.beta(3.0, 2.0, m)])
+    raw = np.concatenate(
+        [[PGRI6_HIDDEN["engagement"]], rng.beta(3.0, 2.0, m)]
+    )  # beta(3, 2) has mean 0.6
+    engagement = 0.6 + world.reliability * (raw - 0.6)
     engagement = np.where(small_all, engagement * 0.9, engagement)
     join = np.where(rng.random(n) < 0.7, 0.0, rng.uniform(0, 0.85, n) * PERIOD_DAYS)
-    join[0] = 0.0
+    join[0] = PERIOD_DAYS if PGRI6_HIDDEN["joined_at_end"] else 0.0
     side = Side(
         lat=frame["latitude"].to_numpy(dtype=np.float64),
         lon=frame["longitude"].to_numpy(dtype=np.float64),
@@ -363,10 +378,10 @@ def _school_descriptions(
     offer: BoolArray,
     remote: BoolArray,
     has_desc: BoolArray,
+    mode: IntArray,
 ) -> ObjArray:
     """Free text from templates: Indonesian (most), English or mixed."""
     n = len(f)
-    mode = pick(rng, n, [0.74, 0.09, 0.17])  # id, en, mixed
     # needs mentioned: up to two tagged needs plus every hidden one
     mention_tag = tags & (rng.random(tags.shape) < 0.55)
     mention = mention_tag | hidden

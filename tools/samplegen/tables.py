@@ -195,5 +195,29 @@ def _record(d: dict[str, Any]) -> dict[str, Any]:
 
 PGRI6: dict[str, Any] = _record(_FIXED["school"])
 KUANTA: dict[str, Any] = _record(_FIXED["partner"])
+PGRI6_HIDDEN: dict[str, Any] = dict(_FIXED["school_hidden"])
+KUANTA_HIDDEN: dict[str, float] = dict(_FIXED["partner_hidden"])
 PGRI6_ID: str = PGRI6["school_id"]
 KUANTA_ID: str = KUANTA["partner_id"]
+
+
+# more East Java regencies (synthetic kecamatan) for worlds with more than four:
+# regency, short name, is a kota, latitude, longitude, share of schools, second language
+# and its probability, remote share, number of kecamatan
+EXTRA_REGENCIES: tuple[tuple[str, str, bool, float, float, float, str, float, float, int], ...] = (
+    tuple(
+        (
+            r["regency"],
+            r["short"],
+            r["kota"],
+            r["lat"],
+            r["lon"],
+            r["share"],
+            r["lang2"],
+            r["lang2_p"],
+            r["remote"],
+            r["kecamatan"],
+        )
+        for r in _GEO["extra_east_java"]
+    )
+)

@@ -2,23 +2,29 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from .behaviour import Pairs
 from .common import (
     PARTNER_COLUMNS,
     SCHOOL_COLUMNS,
     START,
     ObjArray,
+    Side,
     fmt,
     int_str,
 )
-from .outcomes import simulate_outcomes
+from .outcomes import all_pairs, simulate_outcomes
 from .partners import make_partners
 from .places import district_table
 from .schools import make_schools
+from .truth import Truth, check_size, ground_truth
+from .world import SETTINGS, World
 
 
 def _write(frame: pd.DataFrame, path: Path) -> Path:
@@ -62,6 +68,62 @@ def _outcomes_out(ev: pd.DataFrame, school_ids: ObjArray, partner_ids: ObjArray)
     )
 
 
+@dataclass
+class _Built:
+    schools: pd.DataFrame
+    partners: pd.DataFrame
+    outcomes: pd.DataFrame | None
+    s_side: Side
+    p_side: Side
+    dense: Pairs | None  # terms of every pair, kept for the truth of small worlds
+
+
+def _settings(settings: dict[str, Any]) -> World:
+    unknown = set(settings) - set(SETTINGS)
+    if unknown:
+        raise TypeError(f"unknown world settings: {', '.join(sorted(unknown))}")
+    return World(**settings)
+
+
+def _build(
+    n_schools: int,
+    n_partners: int,
+    seed: int,
+    national: bool,
+    outcomes: bool,
+    world: World,
+    truth: bool,
+) -> _Built:
+    if n_schools < 10 or n_partners < 10:
+        raise ValueError("need at least 10 schools and 10 partners")
+    if truth:
+        check_size(n_schools, n_partners)
+    rng = np.random.default_rng(seed)
+    districts = district_table(rng, national, world.regencies)
+    schools, s_side = make_schools(rng, districts, n_schools, national, world)
+    partners, p_side = make_partners(rng, districts, n_partners, national, world)
+    table = None
+    dense = all_pairs(s_side, p_side) if outcomes or truth else None
+    if outcomes:
+        ev = simulate_outcomes(rng, s_side, p_side, world, dense)
+        table = _outcomes_out(
+            ev,
+            schools["school_id"].to_numpy(dtype=object),
+            partners["partner_id"].to_numpy(dtype=object),
+        )
+    return _Built(_schools_out(schools), _partners_out(partners), table, s_side, p_side, dense)
+
+
+def _truth(b: _Built) -> Truth:
+    return ground_truth(
+        b.s_side,
+        b.p_side,
+        b.schools["school_id"].to_numpy(dtype=str),
+        b.partners["partner_id"].to_numpy(dtype=str),
+        b.dense,
+    )
+
+
 def generate(
     out_dir: Path,
     n_schools: int,
@@ -69,6 +131,8 @@ def generate(
     seed: int = 42,
     national: bool = False,
     outcomes: bool = True,
+    truth: bool = False,
+    **settings: Any,
 ) -> dict[str, Path]:
     """Write a synthetic data set in the project's input format.
 
@@ -81,33 +145,62 @@ def generate(
     seed : int
         Seed of ``numpy.random.default_rng``; a fixed seed gives identical files.
     national : bool
-        Spread schools over the 38 provinces instead of four East Java regencies.
+        Spread schools over the 38 provinces instead of the East Java regencies.
     outcomes : bool
         Also simulate and write the partnership history.
+    truth : bool
+        Also write ``truth.npz`` (see ``truth.Truth``), for benchmarks only; refused
+        above ``truth.MAX_PAIRS`` pairs.
+    **settings
+        Fields of ``World`` (exposure, reliability, text_only_needs, english, regencies,
+        proposals); the defaults make the committed sample.
 
     Returns
     -------
     dict of str to Path
-        Paths keyed ``schools``, ``partners`` and (with ``outcomes``) ``outcomes``.
+        Paths keyed ``schools``, ``partners``, and with the options ``outcomes`` and
+        ``truth``.
     """
-    if n_schools < 10 or n_partners < 10:
-        raise ValueError("need at least 10 schools and 10 partners")
+    b = _build(n_schools, n_partners, seed, national, outcomes, _settings(settings), truth)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    rng = np.random.default_rng(seed)
-    districts = district_table(rng, national)
-    schools, s_side = make_schools(rng, districts, n_schools, national)
-    partners, p_side = make_partners(rng, districts, n_partners, national)
     paths = {
-        "schools": _write(_schools_out(schools), out_dir / "schools.csv"),
-        "partners": _write(_partners_out(partners), out_dir / "partners.csv"),
+        "schools": _write(b.schools, out_dir / "schools.csv"),
+        "partners": _write(b.partners, out_dir / "partners.csv"),
     }
-    if outcomes:
-        ev = simulate_outcomes(rng, s_side, p_side, target=90.0)
-        table = _outcomes_out(
-            ev,
-            schools["school_id"].to_numpy(dtype=object),
-            partners["partner_id"].to_numpy(dtype=object),
-        )
-        paths["outcomes"] = _write(table, out_dir / "outcomes.csv")
+    if b.outcomes is not None:
+        paths["outcomes"] = _write(b.outcomes, out_dir / "outcomes.csv")
+    if truth:
+        paths["truth"] = _truth(b).save(out_dir / "truth.npz")
     return paths
+
+
+def make_world(
+    n_schools: int, n_partners: int, seed: int = 42, **settings: Any
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, Truth]:
+    """A generated world in memory, with its truth, for benchmarks (no files written).
+
+    Same arguments as ``generate`` (``national`` is not offered: the truth is dense).
+    The frames hold strings exactly as ``pandas.read_csv(path, dtype=str,
+    keep_default_na=False)`` reads the CSV files ``generate`` writes (CONTRACT.md §2:
+    lists ``;``-separated, booleans ``true``/``false``, empty optional fields as "").
+
+    Returns
+    -------
+    schools, partners, outcomes : pandas.DataFrame
+    truth : Truth
+        Rows in the order of ``schools``, columns in the order of ``partners``.
+    """
+    b = _build(n_schools, n_partners, seed, False, True, _settings(settings), True)
+    assert b.outcomes is not None
+    frames = [_as_read(f) for f in (b.schools, b.partners, b.outcomes)]
+    return frames[0], frames[1], frames[2], _truth(b)
+
+
+def _as_read(f: pd.DataFrame) -> pd.DataFrame:
+    """The frame as its CSV file reads back with ``dtype=str, keep_default_na=False``."""
+    out = f.copy()
+    for col in out.columns:
+        v = out[col]
+        out[col] = v.where(v.notna(), "").astype(str)
+    return out.reset_index(drop=True)
