@@ -34,8 +34,6 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tools.samplegen import generate  # noqa: E402
-
 from matcher import schema  # noqa: E402
 from matcher.evaluation import (  # noqa: E402
     Scorer,
@@ -46,6 +44,7 @@ from matcher.evaluation import (  # noqa: E402
 )
 from matcher.index import MatchIndex  # noqa: E402
 from matcher.model import MatchModel  # noqa: E402
+from tools.samplegen import generate  # noqa: E402
 
 ABLATIONS: dict[str, dict[str, Any]] = {
     "no rarity weighting": {"rarity": False},
