@@ -7,14 +7,24 @@ place (``matcher.schema``), not here.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
+from fastapi import Query
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from matcher import schema
 from matcher.schema import MAX_EQUITY_WEIGHT, MAX_K, MAX_OUTCOME_WEIGHT
+from matcher.similarity import Fusion
+from matcher.vocabulary import Lang
 
 Record = dict[str, Any]
+
+# Record bodies: their JSON Schema and examples come from matcher.schema (one source for
+# the rules and their description); the examples are the bundled sample's first records,
+# so a generated request writes and reads ids that exist in the demo.
+SCHOOL_EXAMPLE: Record = schema.example("schools")
+PARTNER_EXAMPLE: Record = schema.example("partners")
+OUTCOME_EXAMPLE: Record = schema.example("outcomes")
 
 
 class ErrorItem(BaseModel):
@@ -44,6 +54,11 @@ class Health(BaseModel):
     schools: int
     partners: int
     outcomes: int
+
+
+MAX_PAGE = 500  # records per page of a listing
+Limit = Annotated[int, Query(ge=1, le=MAX_PAGE, description="page size")]
+Offset = Annotated[int, Query(ge=0, le=1_000_000_000, description="records to skip")]
 
 
 class Page(BaseModel):
@@ -109,7 +124,15 @@ class PartnerSuggestions(BaseModel):
 class RankingRequest(BaseModel):
     """Batch ranking of one regency, one district or a list of schools."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={  # a district and a school of the bundled sample
+            "examples": [
+                {"district": SCHOOL_EXAMPLE["district"], "k": 3},
+                {"school_ids": [SCHOOL_EXAMPLE["school_id"]], "k": 3, "allocate": True},
+            ]
+        },
+    )
 
     regency: str | None = Field(None, min_length=1, description="kabupaten/kota")
     district: str | None = Field(None, min_length=1, description="kecamatan")
@@ -127,7 +150,7 @@ class RankingRequest(BaseModel):
         allow_inf_nan=False,
         description="with allocate: extra weight for under-resourced schools",
     )
-    lang: Literal["id", "en"] = Field("id", description="language of allocation reasons")
+    lang: Lang = Field("id", description="language of allocation reasons")
 
     @model_validator(mode="after")
     def _one_selector(self) -> RankingRequest:
@@ -158,14 +181,6 @@ class OutcomeCounts(BaseModel):
     received: int
     added: int
     duplicates: int = Field(description="events already stored (same outcome_id)")
-
-
-# Record bodies: their JSON Schema and examples come from matcher.schema (one source for
-# the rules and their description); the examples are the bundled sample's first records,
-# so a generated request writes and reads ids that exist in the demo.
-SCHOOL_EXAMPLE: Record = schema.example("schools")
-PARTNER_EXAMPLE: Record = schema.example("partners")
-OUTCOME_EXAMPLE: Record = schema.example("outcomes")
 
 
 def record_body(kind: str, description: str, example: Record, in_path: bool) -> Record:
@@ -208,7 +223,7 @@ class TrainRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     force: bool = Field(default=False, description="activate even if worse than the active model")
-    fusion: Literal["harmonic", "geometric", "min", "arithmetic"] | None = None
+    fusion: Fusion | None = None
     outcome_weight: float | None = Field(
         default=None, ge=0, le=MAX_OUTCOME_WEIGHT, allow_inf_nan=False
     )
