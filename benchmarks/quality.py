@@ -15,8 +15,8 @@ served, capacity left, not already in progress or declined).
 
 Beside the default: random, popularity, two-way tag overlap (the hand-written
 baseline), content only (no learning from outcomes), and the default without each prior
-in turn (rarity weighting, implicit offers and needs, distance decay, language penalty,
-text reading). Defaults are chosen by the grid's mean, never by one cell.
+in turn (implicit offers, distance decay, language penalty, text reading) and with rarity
+weighting (off by default). Defaults are chosen by the grid's mean, never by one cell.
 """
 
 from __future__ import annotations
@@ -47,7 +47,7 @@ from matcher.model import MatchModel  # noqa: E402
 from tools.samplegen import generate  # noqa: E402
 
 ABLATIONS: dict[str, dict[str, Any]] = {
-    "no rarity weighting": {"rarity": False},
+    "with rarity weighting": {"rarity": True},  # off by default: on is the variant
     "no implicit offers/needs": {"implicit": False},
     "no distance decay": {"decay_weight": 0.0},
     "no language penalty": {"language_penalty": 1.0},
