@@ -86,26 +86,33 @@ class MatchModel(BaseEstimator):
         Exponent of each side's learned factor (1, the default: the expected benefit
         once tried; 0: content only). Used only when enough tried pairs were recorded
         to learn from.
-    prior_strength : float
-        Attempts' worth of the prior that a side's track record is shrunk toward (see
+    prior_strength, accept_weight : float
+        Attempts' worth of the prior that a side's track record is shrunk toward, and how
+        much acceptance records count beside delivery (see
         :class:`~matcher.outcomes.OutcomeModel`).
+
+    Defaults are chosen by the mean over a grid of generated worlds with known true
+    benefit (``benchmarks/quality.py``; README has the table): the share of needs met
+    each way (``coverage``) fused by the geometric mean, needs not weighted by rarity,
+    distance only a tie-break within reach.
     """
 
     def __init__(
         self,
-        fusion: str = "harmonic",
-        similarity: str = "cosine",
+        fusion: str = "geometric",
+        similarity: str = "coverage",
         decay_km: float = 60.0,
-        decay_weight: float = 0.3,
+        decay_weight: float = 0.05,
         online_km: float = 30.0,
         language_penalty: float = 0.6,
         text_weight: float = 0.8,
         ngram_range: tuple[int, int] = (3, 5),
         threshold: float = 0.8,
         implicit: bool = True,
-        rarity: bool = True,
+        rarity: bool = False,
         outcome_weight: float = 1.0,
         prior_strength: float = 5.0,
+        accept_weight: float = 0.0,
     ) -> None:
         self.fusion = fusion
         self.similarity = similarity
@@ -120,6 +127,7 @@ class MatchModel(BaseEstimator):
         self.rarity = rarity
         self.outcome_weight = outcome_weight
         self.prior_strength = prior_strength
+        self.accept_weight = accept_weight
 
     def fit(
         self,
@@ -153,7 +161,7 @@ class MatchModel(BaseEstimator):
                 count_capacity=False,
                 similarity=self.similarity,
             )
-            om = OutcomeModel(prior_strength=self.prior_strength)
+            om = OutcomeModel(prior_strength=self.prior_strength, accept_weight=self.accept_weight)
             try:
                 self.outcome_model_ = om.fit(index, self, outcomes, as_of)
                 self.outcome_note_ = om.note_
