@@ -31,6 +31,10 @@ from matcher.kernels import FUSION_CODES
 from matcher.outcomes import OutcomeModel
 from matcher.similarity import fuse
 
+# Partners per tile in batch ranking: a tile's products for a chunk of schools stay in
+# cache between the matrix product and the compiled pass that reads them.
+TILE = 2048
+
 
 @dataclass
 class Block:
@@ -233,7 +237,7 @@ class MatchModel(BaseEstimator):
                     sparse.csr_matrix(index.p_need_n),
                 )
             p_offer, p_need = index.cache["sparse"]
-            if not isinstance(sel, slice):
+            if not (isinstance(sel, slice) and sel == slice(None)):
                 p_offer, p_need = p_offer[sel], p_need[sel]
             F = np.ascontiguousarray((p_offer @ index.s_need_n[s_rows].T).T)
             B = np.ascontiguousarray((p_need @ index.s_offer_n[s_rows].T).T)
@@ -295,27 +299,54 @@ class MatchModel(BaseEstimator):
         return block
 
     def top_k_block(
-        self, index: MatchIndex, s_rows: np.ndarray, p_rows: np.ndarray | None, k: int
+        self,
+        index: MatchIndex,
+        s_rows: np.ndarray,
+        p_rows: np.ndarray | None,
+        k: int,
+        feasible: np.ndarray | None = None,
+        parallel: bool = True,
     ) -> tuple[np.ndarray, np.ndarray]:
         """The k best partners (column indices into ``p_rows``, or partner rows when
-        None) and their scores for each school, without forming the score matrix."""
+        None) and their scores for each school, best first (ties: the lower column;
+        -1 / -inf pad rows with fewer than k feasible partners), without forming the
+        score matrix: partners are taken tile by tile (:data:`TILE`) and merged into
+        running top-k lists. ``feasible``, if given, gets each school's count of pairs
+        that pass every hard filter added to it. ``parallel=False`` runs the compiled
+        pass on the calling thread (for callers that run blocks in threads of their
+        own)."""
         s_rows = np.asarray(s_rows, dtype=np.int64)
-        sel: Any = slice(None) if p_rows is None else p_rows
-        args = self._inputs(index, s_rows, sel)
-        if len(s_rows) == 1 and p_rows is None:  # one school: its excluded columns directly
-            e = index.excluded
+        n, k = len(s_rows), int(k)
+        n_p = index.n_partners if p_rows is None else len(p_rows)
+        idx = np.full((n, k), -1, dtype=np.int64)
+        val = np.full((n, k), -np.inf, dtype=np.float64)
+        counts = np.zeros(n, dtype=np.int64)
+        e = index.excluded
+        if n == 1 and p_rows is None:  # one school: its excluded columns directly
             r = int(s_rows[0])
             ex_idx = e.indices[e.indptr[r] : e.indptr[r + 1]].astype(np.int64)
             ex_ptr = np.array([0, len(ex_idx)], dtype=np.int64)
-            return kernels.top_k_rows_serial(**args, ex_ptr=ex_ptr, ex_idx=ex_idx, k=int(k))
-        ex = index.excluded[s_rows][:, sel].tocsr()
-        ex.sort_indices()
-        return kernels.top_k_rows(
-            **args,
-            ex_ptr=ex.indptr.astype(np.int64),
-            ex_idx=ex.indices.astype(np.int64),
-            k=int(k),
-        )
+        else:
+            ex = e[s_rows] if p_rows is None else e[s_rows][:, p_rows]
+            ex = ex.tocsr()
+            ex.sort_indices()
+            ex_ptr, ex_idx = ex.indptr.astype(np.int64), ex.indices.astype(np.int64)
+        # a few schools: one pass (sparse products); a batch: tiles that stay in cache
+        tile = max(n_p, 1) if n <= 8 else TILE
+        kernel = kernels.top_k_merge if parallel and n > 1 else kernels.top_k_merge_serial
+        for c0 in range(0, n_p, tile):
+            sel: Any
+            if p_rows is None:
+                sel = slice(None) if tile >= n_p else slice(c0, c0 + tile)
+            else:
+                sel = p_rows[c0 : c0 + tile]
+            args = self._inputs(index, s_rows, sel)
+            args["pxt"] = np.ascontiguousarray(args.pop("px").T)  # columns: SIMD loads
+            kernel(**args, ex_ptr=ex_ptr, ex_idx=ex_idx, col0=c0, idx=idx, val=val,
+                   feasible=counts)  # fmt: skip
+        if feasible is not None:
+            feasible += counts
+        return idx, val.astype(np.float32)
 
     def reachable(
         self, index: MatchIndex, s_rows: np.ndarray, p_rows: np.ndarray | None = None
