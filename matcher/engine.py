@@ -36,6 +36,7 @@ from matcher.index import MatchIndex
 from matcher.jobs import TrainingJobs
 from matcher.model import MatchModel
 from matcher.model_store import ModelStore
+from matcher.pairs import assignment_table
 from matcher.progress import Progress
 from matcher.ranking import Ranked, rank_batch, recommend_partners, recommend_schools
 from matcher.storage import Store
@@ -560,6 +561,24 @@ class Engine:
             return alloc.assignments, alloc.summary
         return rank_frame(self.rank(rows, k)), {"schools": int(len(rows))}
 
+    def allocate_selection(
+        self,
+        regency: str | None = None,
+        district: str | None = None,
+        school_ids: list[str] | None = None,
+        k: int = 10,
+        equity_weight: float = 0.5,
+        lang: str = "id",
+        mode: str = "optimal",
+        pinned: list[tuple[str, str]] | None = None,
+        forbidden: list[tuple[str, str]] | None = None,
+    ) -> Allocation:
+        """:meth:`allocate` for a regency, a district or a list of schools (one of them)."""
+        rows = self.select_schools(regency, district, False, school_ids)
+        return self.allocate(
+            rows, k, equity_weight, lang, mode=mode, pinned=pinned, forbidden=forbidden
+        )
+
     def allocate(
         self,
         rows: np.ndarray,
@@ -568,32 +587,44 @@ class Engine:
         lang: str = "id",
         progress: bool = False,
         state: tuple[str, MatchModel, MatchIndex] | None = None,
+        mode: str = "optimal",
+        pinned: list[tuple[str, str]] | None = None,
+        forbidden: list[tuple[str, str]] | None = None,
     ) -> Allocation:
         """Capacity-respecting assignment for the selected schools, with reasons for the
-        assigned pairs (see :mod:`matcher.allocation`)."""
+        assigned pairs (see :mod:`matcher.allocation`): ``mode`` "optimal" or "stable",
+        ``pinned``/``forbidden`` pairs of (school_id, partner_id) the officer decided."""
         _check_k(k)
-        if equity_weight < 0:
-            raise MatcherError("equity weight must be 0 or more")
+        if not np.isfinite(equity_weight) or equity_weight < 0:
+            raise MatcherError("equity weight must be a number, 0 or more")
         version, model, index = state or self._current()
         bar = Progress(len(rows), "scoring candidates", enabled=progress)
-        alloc = allocate(model, index, rows, k=k, equity_weight=equity_weight, progress=bar)
+        alloc = allocate(
+            model,
+            index,
+            rows,
+            k=k,
+            equity_weight=equity_weight,
+            progress=bar,
+            mode=mode,
+            pinned=pinned or [],
+            forbidden=forbidden or [],
+            lang=lang,
+        )
         a = alloc.assignments
-        names_s = index.schools.set_index("school_id")["name"]
-        names_p = index.partners.set_index("partner_id")["name"]
+        names_s = pd.Series(index.s_meta["name"], index=index.s_meta["school_id"])
+        names_p = pd.Series(index.p_meta["name"], index=index.p_meta["partner_id"])
         a.insert(1, "school_name", a["school_id"].map(names_s))
         a["partner_name"] = a["partner_id"].map(names_p)
-        reasons = []
-        for sid, pid, assigned in a[["school_id", "partner_id", "assigned"]].itertuples(
-            index=False
-        ):
-            if assigned is True:
-                s_row, p_row = index.school_row[sid], index.partner_row[pid]
-                reasons.append(explain_pair(index, s_row, p_row, lang)["text"])
-            else:
-                reasons.append("")
-        a["explanation"] = reasons
+        a["explanation"] = ""
+        alloc.pairs = assignment_table(index, a, lang)
+        if len(alloc.pairs):
+            pos = np.flatnonzero(a["assigned"].to_numpy(dtype=bool))
+            a.loc[pos, "explanation"] = alloc.pairs["explanation"].to_numpy()
         a["model_version"] = version
+        alloc.partner_load.insert(1, "name", alloc.partner_load["partner_id"].map(names_p))
         alloc.summary["model_version"] = version
+        alloc.summary["equity_weight"] = equity_weight
         return alloc
 
 
