@@ -3,7 +3,7 @@
 Engine settings (database, models folder) stay in :class:`matcher.config.Settings`; this
 object only holds what the service itself needs. Values come from a JSON settings file
 named by ``MATCHER_SETTINGS``, overridden by the environment variables
-``MATCHER_API_KEYS`` and ``MATCHER_PRODUCTION``.
+``MATCHER_API_KEYS``, ``MATCHER_PRODUCTION`` and ``MATCHER_PUBLIC_DOCS``.
 """
 
 from __future__ import annotations
@@ -16,6 +16,9 @@ from pathlib import Path
 from typing import Any
 
 ROLES = ("read", "write")
+# `matcher serve` refuses a bad configuration with this exit status (sysexits' EX_CONFIG),
+# distinct from the command line's 1-3.
+EXIT_CONFIG = 78
 TRUE = ("1", "true", "yes", "on")
 FALSE = ("0", "false", "no", "off", "")
 
@@ -34,6 +37,9 @@ class ApiSettings:
         Each accepted key and its role, ``"read"`` or ``"write"`` (write implies read).
     production : bool
         Every endpoint but ``/health`` then needs a key, and start-up fails without keys.
+    public_docs : bool
+        Open ``/docs``, ``/redoc`` and ``/openapi.json`` without a key in production
+        (outside production they are open like every read).
     max_body_bytes : int
         Largest request body accepted; larger ones are answered 413.
     max_outcomes : int
@@ -44,6 +50,7 @@ class ApiSettings:
 
     api_keys: Mapping[str, str] = field(default_factory=dict)
     production: bool = False
+    public_docs: bool = False
     max_body_bytes: int = 2 * 1024 * 1024
     max_outcomes: int = 10_000
     max_school_ids: int = 5_000
@@ -81,8 +88,10 @@ class ApiSettings:
             values = read_settings_file(Path(path))
         if (keys := env.get("MATCHER_API_KEYS", "")).strip():
             values["api_keys"] = parse_key_pairs(keys.split(","), "MATCHER_API_KEYS")
-        if "MATCHER_PRODUCTION" in env:
-            values["production"] = parse_bool(env["MATCHER_PRODUCTION"], "MATCHER_PRODUCTION")
+        flags = (("production", "MATCHER_PRODUCTION"), ("public_docs", "MATCHER_PUBLIC_DOCS"))
+        for name, var in flags:
+            if var in env:
+                values[name] = parse_bool(env[var], var)
         return cls(**values)
 
 
@@ -120,8 +129,8 @@ def read_settings_file(path: Path) -> dict[str, Any]:
     """The service settings in a JSON file.
 
     ``{"api_keys": {"KEY": "ROLE", ...} | ["ROLE:KEY", ...], "production": bool,
-    "max_body_bytes": int, "max_outcomes": int, "max_school_ids": int}``; every field
-    is optional.
+    "public_docs": bool, "max_body_bytes": int, "max_outcomes": int,
+    "max_school_ids": int}``; every field is optional.
     """
     what = f"settings file {path}"
     try:
@@ -132,7 +141,14 @@ def read_settings_file(path: Path) -> dict[str, Any]:
         raise ApiConfigError(f"{what} is not valid JSON: {exc}") from None
     if not isinstance(data, dict):
         raise ApiConfigError(f"{what} must hold a JSON object")
-    known = {"api_keys", "production", "max_body_bytes", "max_outcomes", "max_school_ids"}
+    known = {
+        "api_keys",
+        "production",
+        "public_docs",
+        "max_body_bytes",
+        "max_outcomes",
+        "max_school_ids",
+    }
     if unknown := sorted(set(data) - known):
         raise ApiConfigError(f"{what}: unknown setting(s) {', '.join(unknown)}")
     values = dict(data)
@@ -148,6 +164,7 @@ def read_settings_file(path: Path) -> dict[str, Any]:
         values["api_keys"] = parse_key_pairs(keys, what)
     elif keys is not None:
         raise ApiConfigError(f'{what}: api_keys must be {{"KEY": "ROLE"}} or ["ROLE:KEY", ...]')
-    if "production" in data and not isinstance(data["production"], bool):
-        raise ApiConfigError(f"{what}: production must be true or false")
+    for flag in ("production", "public_docs"):
+        if flag in data and not isinstance(data[flag], bool):
+            raise ApiConfigError(f"{what}: {flag} must be true or false")
     return values

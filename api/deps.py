@@ -10,13 +10,18 @@ endpoint is 403.
 from __future__ import annotations
 
 import hmac
-from typing import Annotated
+import json
+import math
+import re
+from collections.abc import Iterator
+from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request, Security, status
 from fastapi.security import APIKeyHeader
 
 from api.config import ApiSettings
 from matcher.engine import Engine
+from matcher.errors import RowError, ValidationError
 
 API_KEY_HEADER = "X-API-Key"
 
@@ -93,6 +98,14 @@ async def require_read(request: Request, key: ApiKey) -> str | None:
     return role
 
 
+async def require_docs(request: Request, key: ApiKey) -> str | None:
+    """The API docs follow the rule of reads, unless ``public_docs`` opens them."""
+    settings = _settings(request)
+    if settings.public_docs:
+        return None
+    return await require_read(request, key)
+
+
 async def require_write(request: Request, key: ApiKey) -> str:
     """Let writes through only with a ``write`` key."""
     role = caller_role(_settings(request), key)
@@ -103,9 +116,28 @@ async def require_write(request: Request, key: ApiKey) -> str:
     return role
 
 
+# NaN, Infinity, or an exponent large enough to overflow to infinity (1e400)
+_NON_FINITE_HINT = re.compile(rb"NaN|Infinity|\d[eE]\+?\d{3}")
+
+
+def _non_finite(value: Any, line: int = 1, column: str = "*") -> Iterator[RowError]:
+    """Each NaN or infinite number in a parsed JSON body, as the record (1-based place
+    in a top-level list) and field it is in."""
+    if isinstance(value, float) and not math.isfinite(value):
+        yield RowError(line, column, f"{value} is not a finite number (JSON has no NaN)")
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            yield from _non_finite(v, line, str(k) if column == "*" else column)
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            yield from _non_finite(v, i + 1 if column == "*" else line, column)
+
+
 async def reject_nul(request: Request) -> None:
     """Refuse NUL characters in the path, the query or a JSON body: no text column can
-    hold them (PostgreSQL refuses even to compare them), so they can only be a mistake."""
+    hold them (PostgreSQL refuses even to compare them), so they can only be a mistake.
+    Refuse NaN and infinite numbers in a JSON body too (Python's JSON reader accepts
+    them; they are not JSON and no field can use them): 422 naming the field."""
     path_or_query = [request.scope.get("path", "")]
     path_or_query += [x for kv in request.query_params.multi_items() for x in kv]
     if any("\x00" in s for s in path_or_query):
@@ -113,9 +145,25 @@ async def reject_nul(request: Request) -> None:
     # in JSON text a NUL can only be written as the escape \u0000
     if request.method in ("GET", "HEAD", "DELETE", "OPTIONS"):
         return
-    if b"\\u0000" in await request.body():
+    body = await request.body()
+    if b"\\u0000" in body:
         raise HTTPException(400, "the body must not contain NUL characters (\\u0000)")
+    if _NON_FINITE_HINT.search(body):
+        try:
+            parsed = json.loads(body)
+        except (ValueError, RecursionError):
+            return  # not JSON: the route's own validation answers
+        if bad := list(_non_finite(parsed)):
+            raise ValidationError("request body", bad)
 
 
 ReadAccess = Depends(require_read)
+DocsAccess = Depends(require_docs)
 WriteAccess = Depends(require_write)
+
+
+def warning_header(warnings: list[str]) -> str:
+    """Remarks as an HTTP ``Warning`` header (code 299, "miscellaneous persistent
+    warning"); non-Latin-1 characters escaped, as headers require."""
+    text = "; ".join(warnings).replace("\\", "\\\\").replace('"', '\\"')
+    return f'299 matcher "{text.encode("latin-1", "backslashreplace").decode("latin-1")}"'

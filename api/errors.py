@@ -9,8 +9,13 @@ is a bug: it is logged with the request id and answered 500 without internals.
 from __future__ import annotations
 
 import logging
+import math
+import os
+import re
 
 from fastapi import FastAPI, Request, status
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from api.schemas import error_responses
@@ -29,6 +34,21 @@ STATUS: tuple[tuple[type[MatcherError], int], ...] = (
 )
 
 
+_ABS_PATH = re.compile(r"(?<![\w.:/])/(?:[^\s'\"/]+/)*[^\s'\"/:;,)]+")
+
+
+def without_paths(message: str) -> str:
+    """``message`` with absolute paths of this machine shortened to their last part:
+    an answer never tells a client where the service keeps its files. (A URL path such
+    as ``/schools/S1`` is kept: its folder does not exist on disk.)"""
+
+    def short(m: re.Match[str]) -> str:
+        path = m.group(0)
+        return os.path.basename(path) if os.path.isdir(os.path.dirname(path)) else path
+
+    return _ABS_PATH.sub(short, message)
+
+
 def status_for(exc: MatcherError) -> int:
     """The HTTP status of an engine error (400 for one with no closer fit)."""
     for cls, code in STATUS:
@@ -40,10 +60,15 @@ def status_for(exc: MatcherError) -> int:
 async def matcher_error_handler(request: Request, exc: Exception) -> JSONResponse:
     """Answer an engine error with its status and message."""
     assert isinstance(exc, MatcherError)
-    body: dict[str, object] = {"detail": str(exc)}
+    body: dict[str, object] = {"detail": without_paths(str(exc))}
     if isinstance(exc, ValidationError):
         body["errors"] = [
-            {"line": e.line, "column": e.column, "reason": e.reason, "record_id": e.record_id}
+            {
+                "line": e.line,
+                "column": e.column,
+                "reason": without_paths(e.reason),
+                "record_id": e.record_id,
+            }
             for e in exc.errors
         ]
     return JSONResponse(body, status_code=status_for(exc))
@@ -59,7 +84,26 @@ async def internal_error_handler(request: Request, exc: Exception) -> JSONRespon
     )
 
 
+def _json_safe(value: object) -> object:
+    """``value`` with non-finite floats as text: JSON has no NaN or Infinity, and an
+    answer that echoes one must still be JSON."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, dict):
+        return {k: _json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json_safe(v) for v in value]
+    return value
+
+
+async def request_validation_handler(request: Request, exc: Exception) -> JSONResponse:
+    """FastAPI's 422 for a request that does not fit its schema, safe for any input."""
+    assert isinstance(exc, RequestValidationError)
+    return JSONResponse({"detail": _json_safe(jsonable_encoder(exc.errors()))}, 422)
+
+
 def install(app: FastAPI) -> None:
     """Register the handlers on ``app``."""
+    app.add_exception_handler(RequestValidationError, request_validation_handler)
     app.add_exception_handler(MatcherError, matcher_error_handler)
     app.add_exception_handler(Exception, internal_error_handler)

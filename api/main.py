@@ -8,16 +8,19 @@ ranking routes answer 503 until a model is trained.
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib import metadata
 
 from fastapi import Depends, FastAPI
+from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
+from fastapi.responses import HTMLResponse, JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from api import errors
-from api.config import ApiSettings
-from api.deps import API_KEY_HEADER, reject_nul
+from api.config import EXIT_CONFIG, ApiConfigError, ApiSettings
+from api.deps import API_KEY_HEADER, DocsAccess, reject_nul
 from api.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
 from api.routes import ROUTERS
 from matcher.config import Settings
@@ -31,7 +34,8 @@ Match Indonesian schools with partners for mutual benefit.
 
 Send a key in the `{API_KEY_HEADER}` header. Writes (PUT, DELETE, `POST /outcomes`)
 always need a `write` key; reads are open on the local demo and need a `read` or `write`
-key in production mode. `/health` and `/livez` are always open. Errors answer `{{"detail": ...}}`.
+key in production mode, as do these docs and `/openapi.json` (unless `public_docs`).
+`/health` and `/livez` are always open. Errors answer `{{"detail": ...}}`.
 """
 
 
@@ -99,7 +103,24 @@ def create_app(
         version=_version(),
         lifespan=lifespan,
         dependencies=[Depends(reject_nul)],
+        # served below behind the read rule (a key in production) instead
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
     )
+
+    @app.get("/openapi.json", include_in_schema=False, dependencies=[DocsAccess])
+    async def openapi_json() -> JSONResponse:
+        return JSONResponse(app.openapi())
+
+    @app.get("/docs", include_in_schema=False, dependencies=[DocsAccess])
+    async def swagger_ui() -> HTMLResponse:
+        return get_swagger_ui_html(openapi_url="/openapi.json", title="matcher — API docs")
+
+    @app.get("/redoc", include_in_schema=False, dependencies=[DocsAccess])
+    async def redoc() -> HTMLResponse:
+        return get_redoc_html(openapi_url="/openapi.json", title="matcher — API docs")
+
     app.state.engine = None
     app.state.api_settings = None
     errors.install(app)
@@ -108,6 +129,19 @@ def create_app(
     for router in ROUTERS:
         app.include_router(router, responses=errors.RESPONSES)
     return app
+
+
+def serve_app() -> FastAPI:
+    """The app for ``matcher serve`` (``uvicorn --factory api.main:serve_app``): the
+    service settings are read and checked before the server starts, so a bad
+    configuration ends as one line on stderr and exit status 78, not a traceback."""
+    try:
+        service = ApiSettings.from_env()
+        service.check()
+    except ApiConfigError as exc:
+        print(f"error: refusing to start: {exc}", file=sys.stderr)
+        raise SystemExit(EXIT_CONFIG) from None
+    return create_app(api_settings=service)
 
 
 app = create_app()

@@ -11,8 +11,10 @@ import json
 import logging
 import re
 import time
+import unicodedata
 import uuid
 from typing import Any
+from urllib.parse import unquote_plus
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -23,6 +25,43 @@ access_log = logging.getLogger("matcher.access")
 REQUEST_ID_HEADER = "X-Request-ID"
 # A client's id is echoed into logs and headers, so only a tame one is kept.
 _REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+
+
+# Query parameters whose values are secrets (a key sent in the URL by mistake): their
+# values never reach the log.
+SECRET_PARAMS = frozenset({"x-api-key", "api_key", "api-key", "apikey", "key", "token"})
+
+
+def _escape(text: str) -> str:
+    """``text`` with control and line-separator characters written as escapes (and
+    ``"`` as ``\\"``), so a decoded ``%0a`` cannot forge a log line."""
+    out = []
+    for ch in text:
+        if ch == '"' or ch == "\\":
+            out.append("\\" + ch)
+        elif unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp"):
+            code = ord(ch)
+            out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def _redacted_query(query: str) -> str:
+    """The raw query string with the values of :data:`SECRET_PARAMS` replaced."""
+    parts = []
+    for part in query.split("&"):
+        name, sep, _ = part.partition("=")
+        if unquote_plus(name).strip().lower() in SECRET_PARAMS:
+            part = f"{name}{sep}[redacted]"
+        parts.append(part)
+    return "&".join(parts)
+
+
+def log_target(scope: Scope) -> str:
+    """The request's path and query as the access log shows them: escaped, no secrets."""
+    query = _redacted_query(scope.get("query_string", b"").decode("latin-1"))
+    return _escape(scope.get("path", "") + (f"?{query}" if query else ""))
 
 
 def _header(scope: Scope, name: bytes) -> str | None:
@@ -62,14 +101,12 @@ class RequestContextMiddleware:
             await self.app(scope, receive, send_with_id)
         finally:
             ms = (time.perf_counter() - start) * 1000
-            query = scope.get("query_string", b"").decode("latin-1")
-            path = scope.get("path", "") + (f"?{query}" if query else "")
             client = scope.get("client")
             access_log.info(
                 '%s "%s %s" %d %.1fms rid=%s',
                 client[0] if client else "-",
-                scope.get("method", "-"),
-                path,
+                _escape(scope.get("method", "-")),
+                log_target(scope),
                 status,
                 ms,
                 rid,

@@ -11,6 +11,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from matcher.schema import MAX_EQUITY_WEIGHT, MAX_K, MAX_OUTCOME_WEIGHT
+
 Record = dict[str, Any]
 
 
@@ -120,14 +122,18 @@ class RankingRequest(BaseModel):
     regency: str | None = Field(None, min_length=1, description="kabupaten/kota")
     district: str | None = Field(None, min_length=1, description="kecamatan")
     school_ids: list[str] | None = Field(None, min_length=1)
-    k: int = Field(10, ge=1, le=100, description="partners per school")
+    k: int = Field(10, ge=1, le=MAX_K, description="partners per school")
     allocate: bool = Field(
         False,
         description="assign partners within both sides' capacities (district allocation); "
         "rows then carry `assigned` and `status`",
     )
     equity_weight: float = Field(
-        0.5, ge=0, le=10, description="with allocate: extra weight for under-resourced schools"
+        0.5,
+        ge=0,
+        le=MAX_EQUITY_WEIGHT,
+        allow_inf_nan=False,
+        description="with allocate: extra weight for under-resourced schools",
     )
     lang: Literal["id", "en"] = Field("id", description="language of allocation reasons")
     mode: Literal["optimal", "stable"] = Field(
@@ -242,7 +248,9 @@ class TrainRequest(BaseModel):
 
     force: bool = Field(default=False, description="activate even if worse than the active model")
     fusion: Literal["harmonic", "geometric", "min", "arithmetic"] | None = None
-    outcome_weight: float | None = Field(default=None, ge=0, le=1)
+    outcome_weight: float | None = Field(
+        default=None, ge=0, le=MAX_OUTCOME_WEIGHT, allow_inf_nan=False
+    )
 
 
 class TrainingJob(BaseModel):
@@ -258,17 +266,21 @@ class TrainingJob(BaseModel):
 
 
 class ModelVersion(BaseModel):
-    """A stored model version (its manifest, without the library details)."""
+    """A stored model version (its manifest, without the library details). A version
+    that cannot be used is listed too, with ``state`` ``refused`` (unsigned, mis-signed,
+    damaged) or ``incomplete`` (an unfinished save) and the ``reason``."""
 
     version: str
-    created_at: str
+    state: Literal["ok", "refused", "incomplete"] = "ok"
+    reason: str | None = None
+    created_at: str | None = None
     active: bool
     decision: str | None = None
     outcome_model: str | None = None
     data: Record = Field(default_factory=dict)
     metrics: Record = Field(default_factory=dict)
     parameters: Record = Field(default_factory=dict)
-    sha256: str
+    sha256: str | None = None
 
     @classmethod
     def from_manifest(cls, m: Record) -> ModelVersion:

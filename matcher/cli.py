@@ -16,9 +16,10 @@ from typing import Any
 
 import pandas as pd
 
+from matcher import schema
 from matcher.config import Settings
 from matcher.engine import Engine, rank_frame
-from matcher.errors import MatcherError, NotFoundError, ValidationError
+from matcher.errors import MatcherError, ModelError, NotFoundError, ValidationError
 from matcher.evaluation import format_report
 from matcher.export import to_csv
 from matcher.workbook import write_allocation_workbook, write_ranking_workbook
@@ -123,6 +124,14 @@ def _parser() -> argparse.ArgumentParser:
     ev.add_argument("--format", choices=["table", "json"], default="table")
     ev.add_argument("--figure", type=Path, help="also draw the report as a PNG file")
 
+    rt = sub.add_parser(
+        "read-text", parents=[common], help="the needs and offers a description names"
+    )
+    rt.add_argument("text", help="a description (Indonesian, English or mixed)")
+    rt.add_argument("--side", choices=["school", "partner"], required=True)
+    rt.add_argument("--lang", choices=["id", "en"], default="id", help="language of labels")
+    rt.add_argument("--format", choices=["table", "json"], default="table")
+
     sv = sub.add_parser("serve", parents=[common], help="run the HTTP API")
     sv.add_argument("--host", default="127.0.0.1")
     sv.add_argument("--port", type=int, default=8000)
@@ -144,7 +153,7 @@ def _out(text: str) -> None:
 
 def _table(rows: list[dict[str, Any]], cols: list[str]) -> str:
     if not rows:
-        return "(no suggestions: no feasible partner)"
+        return "(no suggestions)"
     df = pd.DataFrame(rows)[cols]
     return df.to_string(index=False, max_colwidth=200)
 
@@ -163,7 +172,8 @@ def cmd_load(eng: Engine, a: argparse.Namespace) -> None:
 def cmd_train(eng: Engine, a: argparse.Namespace) -> None:
     params = {"fusion": a.fusion} if a.fusion else {}
     if a.outcome_weight is not None:
-        params["outcome_weight"] = a.outcome_weight
+        w = schema.check_option("--outcome-weight", a.outcome_weight, 0, schema.MAX_OUTCOME_WEIGHT)
+        params["outcome_weight"] = w
     if not a.quiet:
         print(
             "training: fitting features and outcome model, checking the holdout ...",
@@ -234,6 +244,8 @@ def cmd_suggest(eng: Engine, a: argparse.Namespace) -> None:
     if a.explain:
         for r in flat:
             _out(f"{r['rank']:>3}. {r['name']}: {r['explanation']}")
+    if res.get("note"):
+        _out(res["note"])
 
 
 def _codes(items: list[dict[str, Any]] | None) -> str:
@@ -247,6 +259,8 @@ def cmd_rank(eng: Engine, a: argparse.Namespace) -> None:
         raise MatcherError(f"--out {out}: use a .csv, .json or .xlsx file name")
     if not a.allocate and (a.pin or a.forbid or a.mode != "optimal"):
         raise MatcherError("--mode, --pin and --forbid need --allocate")
+    schema.check_option("-k", a.k, 1, schema.MAX_K)
+    schema.check_option("--equity-weight", a.equity_weight, 0, schema.MAX_EQUITY_WEIGHT)
     state, rows = eng.batch(a.regency, a.district, a.all, province=a.province)
     if a.allocate:
         _write_allocation(eng, rows, a, out, suffix, state)
@@ -327,8 +341,9 @@ def _write_allocation(
 
 
 def cmd_evaluate(eng: Engine, a: argparse.Namespace) -> None:
-    if not 0 < a.test_fraction < 1:
+    if not 0 < a.test_fraction < 1:  # also refuses nan
         raise MatcherError("--test-fraction must be between 0 and 1")
+    schema.check_option("-k", a.k, 1, schema.MAX_K)
     if not a.quiet:
         print(
             "evaluating: refitting every model on the data before the cut-off ...", file=sys.stderr
@@ -342,6 +357,18 @@ def cmd_evaluate(eng: Engine, a: argparse.Namespace) -> None:
         print(f"wrote {a.figure}", file=sys.stderr)
 
 
+def cmd_read_text(eng: Engine, a: argparse.Namespace) -> None:
+    read = eng.read_text(a.text, a.side, a.lang)
+    if a.format == "json":
+        _out(json.dumps(read, ensure_ascii=False))
+        return
+    rows = [{"as": kind[:-1], **item} for kind in ("needs", "offers") for item in read[kind]]
+    if not rows:
+        _out("(nothing read: the text names no need or offer of the vocabulary)")
+        return
+    _out(pd.DataFrame(rows)[["as", "code", "label", "evidence"]].to_string(index=False))
+
+
 def cmd_serve(eng: Engine, a: argparse.Namespace) -> None:
     import uvicorn  # the web server is only needed here
 
@@ -350,18 +377,35 @@ def cmd_serve(eng: Engine, a: argparse.Namespace) -> None:
     if not a.no_sample:
         prepare_demo(eng, quiet=a.quiet)
     # the API logs each request itself, with its request id and latency
-    uvicorn.run("api.main:app", host=a.host, port=a.port, log_level="info", access_log=False)
+    # the factory checks the service settings first: a bad one exits 78 with one line
+    uvicorn.run(
+        "api.main:serve_app",
+        factory=True,
+        host=a.host,
+        port=a.port,
+        log_level="info",
+        access_log=False,
+    )
 
 
 def prepare_demo(eng: Engine, quiet: bool = False) -> None:
-    """On an empty database, load the bundled sample; with no model, train one."""
+    """On an empty database, load the bundled sample; with no model, or an active one
+    that is refused (unsigned, damaged, other library versions), train one."""
     if eng.store.counts()["schools"] == 0:
         if not quiet:
             print("empty database: loading the bundled sample ...", file=sys.stderr)
         eng.load_sample()
-    if eng.models.active_version() is None:
+    active = eng.models.active_version()
+    if active is None:
         if not quiet:
             print("no model yet: training one ...", file=sys.stderr)
+        eng.train()
+        return
+    try:
+        eng.models.check(active)
+    except ModelError as exc:  # e.g. saved before models were signed
+        if not quiet:
+            print(f"{exc}: training a new one ...", file=sys.stderr)
         eng.train()
 
 
@@ -375,8 +419,11 @@ def cmd_models(eng: Engine, a: argparse.Namespace) -> None:
         _out("no model versions yet; run `matcher train`")
         return
     for m in versions:
-        ndcg = (m.get("metrics") or {}).get("schools", {}).get("ndcg")
         mark = "*" if m["active"] else " "
+        if m["state"] != "ok":
+            _out(f"{mark} {m['version']}  {m['state'].upper()}: {m['reason']}")
+            continue
+        ndcg = (m.get("metrics") or {}).get("schools", {}).get("ndcg")
         score = f"  NDCG@10 {ndcg:.3f}" if ndcg is not None else ""
         _out(f"{mark} {m['version']}  {m['created_at']}  {m['data']['outcomes']} outcomes{score}")
 
@@ -387,6 +434,7 @@ COMMANDS = {
     "suggest": cmd_suggest,
     "rank": cmd_rank,
     "evaluate": cmd_evaluate,
+    "read-text": cmd_read_text,
     "serve": cmd_serve,
     "models": cmd_models,
 }

@@ -23,15 +23,17 @@ import sqlalchemy as sa
 from matcher import schema, storage
 from matcher.allocation import Allocation, allocate
 from matcher.config import Settings
-from matcher.errors import MatcherError, NotFoundError, RowError, ValidationError
+from matcher.errors import MatcherError, ModelError, NotFoundError, RowError, ValidationError
 from matcher.evaluation import (
     evaluate_scorers,
     model_scorer,
     popularity_scorer,
     random_scorer,
+    tag_overlap_scorer,
     time_split,
 )
-from matcher.explain import explain_pair
+from matcher.explain import explain_pair, no_more_note
+from matcher.features import SIDES, VocabularyTextMatcher
 from matcher.index import MatchIndex
 from matcher.jobs import TrainingJobs
 from matcher.model import MatchModel
@@ -39,9 +41,10 @@ from matcher.model_store import ModelStore
 from matcher.pairs import assignment_table
 from matcher.progress import Progress
 from matcher.ranking import Ranked, rank_batch, recommend_partners, recommend_schools
+from matcher.reading import default_matcher, read_text
 from matcher.storage import Store
 
-MAX_K = 100
+MAX_K = schema.MAX_K
 
 
 class Engine:
@@ -60,6 +63,7 @@ class Engine:
         self._version: str | None = None
         self._fp_at = 0.0
         self._dirty = False
+        self._reader: VocabularyTextMatcher | None = None
 
     def close(self) -> None:
         """Release database connections (at service shutdown)."""
@@ -97,9 +101,24 @@ class Engine:
                 " and ".join(e.source for e in errors),
                 [e for exc in errors for e in exc.errors],
             )
+        for kind in ("schools", "partners"):
+            if kind in frames:
+                ids = frames[kind][schema.ID_COLUMN[kind]].tolist()
+                warnings += self.id_warnings(kind, ids, str(given[kind]))
         counts = self.store.load(frames)
         self._dirty = True
         return counts, warnings
+
+    def id_warnings(self, kind: str, ids: list[str], source: str | None = None) -> list[str]:
+        """A remark for each new id that looks like a stored one but differs (case,
+        dashes, compatibility forms): likely the same record typed twice."""
+        stored = self.store.ids(kind)
+        where = f"{source}: " if source else ""
+        return [
+            f"{where}{schema.ID_COLUMN[kind]} {new!r} looks like the stored {old!r}; "
+            "they are two records — check that this is meant"
+            for new, old in schema.lookalikes([i for i in ids if i not in stored], stored)
+        ]
 
     def load_records(self, kind: str, records: list[dict[str, Any]]) -> dict[str, int]:
         """Validate and store records given as dicts (the API's PUT and POST)."""
@@ -109,8 +128,30 @@ class Engine:
         return counts
 
     def get(self, kind: str, record_id: str) -> dict[str, Any]:
-        """One stored school or partner (``kind`` is "schools" or "partners")."""
-        return self.store.get(kind, record_id)
+        """One stored school or partner (``kind`` is "schools" or "partners"), with the
+        needs and offers read from its description (``needs_read``, ``offers_read``)."""
+        record = self.store.get(kind, record_id)
+        side = "school" if kind == "schools" else "partner"
+        read = self.read_text(record.get("description") or "", side)
+        return {**record, "needs_read": read["needs"], "offers_read": read["offers"]}
+
+    def read_text(self, text: str, side: str, lang: str = "id") -> dict[str, Any]:
+        """The needs and offers a description names, with the words that named each
+        (``{"needs": [{"code", "label", "evidence"}], "offers": [...]}``), read by the
+        active model's text reader (a default reader before any model is trained)."""
+        if side not in SIDES:
+            raise ValidationError("text", [RowError(1, "side", "use school or partner")])
+        try:
+            model = self._current()[1]
+            matcher = model.features_.text_matcher(side)
+        except MatcherError:
+            matcher = self._default_reader()
+        return read_text(matcher, text, side, lang)
+
+    def _default_reader(self) -> VocabularyTextMatcher:
+        if self._reader is None:
+            self._reader = default_matcher()
+        return self._reader
 
     def list_records(
         self, kind: str, filters: dict[str, str] | None = None, limit: int = 50, offset: int = 0
@@ -120,8 +161,15 @@ class Engine:
         recs = frame.astype(object).where(frame.notna(), None).to_dict("records")
         return total, [{str(k): v for k, v in r.items()} for r in recs]
 
-    def put(self, kind: str, record_id: str, record: dict[str, Any]) -> dict[str, Any]:
-        """Create or replace one school or partner, validated exactly as a file row."""
+    def put(
+        self,
+        kind: str,
+        record_id: str,
+        record: dict[str, Any],
+        warnings: list[str] | None = None,
+    ) -> dict[str, Any]:
+        """Create or replace one school or partner, validated exactly as a file row;
+        remarks (an id that looks like a stored one) are appended to ``warnings``."""
         key = schema.ID_COLUMN[kind]
         body = dict(record)
         if body.get(key) not in (None, "", record_id):
@@ -129,7 +177,10 @@ class Engine:
                 kind, [RowError(1, key, f"{body[key]!r} differs from the id in the path")]
             )
         body[key] = record_id
+        found = self.id_warnings(kind, [record_id])
         self.load_records(kind, [body])
+        if warnings is not None:
+            warnings += found
         return self.store.get(kind, record_id)
 
     def delete(self, kind: str, record_id: str) -> None:
@@ -189,14 +240,21 @@ class Engine:
         if not len(schools) or not len(partners):
             raise MatcherError("no schools or partners stored; run `matcher load` first")
         active = self.models.active_version()
-        champion = self.models.manifest(active) if active else None
+        champion, refused = None, ""
+        if active:
+            try:
+                champion = self.models.manifest(active)
+            except ModelError as exc:  # e.g. unsigned: replaced, not compared with
+                refused = f" (active {active} refused: {exc})"
         if if_new_outcomes is not None and champion is not None:
             new = len(outcomes) - int(champion["data"]["outcomes"])
             if new < if_new_outcomes:
                 return {**champion, "skipped": True, "new_outcomes": new}
+        if (w := (params or {}).get("outcome_weight")) is not None:
+            schema.check_option("outcome weight", w, 0, schema.MAX_OUTCOME_WEIGHT)
         model = MatchModel(**(params or {}))
         metrics: dict[str, Any] = {}
-        decision = "activated: first model" if champion is None else "activated"
+        decision = ("activated: first model" + refused) if champion is None else "activated"
         promote = True
         if evaluate:
             try:
@@ -262,7 +320,8 @@ class Engine:
 
     def evaluate(self, k: int = 10, test_fraction: float = 0.2) -> dict[str, Any]:
         """Holdout metrics of the active model beside baselines: random, popularity,
-        one-way match, content only, and the previously active version."""
+        two-way tag overlap, one-way match, content only, and the previously active
+        version — who formed partnerships next, and how tried pairs went."""
         version, model, _ = self.models.load()
         schools, partners = self.store.frame("schools"), self.store.frame("partners")
         outcomes = self.store.frame("outcomes")
@@ -276,10 +335,11 @@ class Engine:
         scorers = {
             "random": random_scorer(fitted),
             "popularity": popularity_scorer(fitted, holdout.train),
+            "two-way tag overlap": tag_overlap_scorer(fitted),
             "one-way match": model_scorer(fit(fusion="forward", outcome_weight=0.0)),
             "content only": model_scorer(fit(outcome_weight=0.0)),
         }
-        older = [m for m in self.models.versions() if m["version"] < version]
+        older = [m for m in self.models.versions() if m["state"] == "ok" and m["version"] < version]
         if older:
             prev = older[-1]
             prev_model, prev_index = _fit_on_holdout(
@@ -417,6 +477,8 @@ class Engine:
             "lang": lang,
             "suggestions": self._rows(index, ranked, other, row, lang, explain),
         }
+        if len(answer["suggestions"]) < k:  # fewer fit: no filler, and say so
+            answer["note"] = no_more_note(other, lang)
         return self._remember(side, record_id, k, lang, explain, state, answer)
 
     def _rows(
@@ -491,8 +553,8 @@ class Engine:
         sch = index.schools
         if all_schools:
             return np.arange(len(sch))
-        if school_ids is not None:
-            return index.school_rows(school_ids)
+        if school_ids is not None:  # each school once, however often it is named
+            return index.school_rows(list(dict.fromkeys(school_ids)))
         assert region is not None
         col, val = region
         mask = sch[col].str.casefold() == str(val).casefold()
@@ -595,8 +657,7 @@ class Engine:
         assigned pairs (see :mod:`matcher.allocation`): ``mode`` "optimal" or "stable",
         ``pinned``/``forbidden`` pairs of (school_id, partner_id) the officer decided."""
         _check_k(k)
-        if not np.isfinite(equity_weight) or equity_weight < 0:
-            raise MatcherError("equity weight must be a number, 0 or more")
+        schema.check_option("equity weight", equity_weight, 0, schema.MAX_EQUITY_WEIGHT)
         version, model, index = state or self._current()
         bar = Progress(len(rows), "scoring candidates", enabled=progress)
         alloc = allocate(
@@ -666,8 +727,7 @@ def _fit_on_holdout(
 
 
 def _check_k(k: int) -> None:
-    if not 1 <= k <= MAX_K:
-        raise MatcherError(f"k must be between 1 and {MAX_K}, got {k}")
+    schema.check_option("k", k, 1, MAX_K)
 
 
 def rank_frame(frames: Iterator[pd.DataFrame]) -> pd.DataFrame:

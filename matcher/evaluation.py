@@ -2,9 +2,17 @@
 
 The stored outcome events are split at a cut-off time: everything before it is what a
 model may learn from (and what decides which pairs are already in progress); pairs that
-first appear after it are the test set. A new pair's relevance is graded: 2 for a mutual
-success (completed, no rating below 4), 1 for a partnership that formed (accepted,
-active, completed) without failing, 0 otherwise.
+first appear after it are the test set. Two kinds of metric:
+
+* **formed next** — NDCG, recall and precision@k of who partnered after the cut-off. A
+  new pair's relevance is graded: 2 for a mutual success (completed, no rating below 4),
+  1 for a partnership that formed (accepted, active, completed) without failing, 0
+  otherwise. These say who was *tried* next, which exposure (who already sees whom)
+  decides as much as benefit does: read them with care.
+* **once tried** — on the holdout's tried pairs only, the AUC of accepted vs declined and
+  of mutual success vs failure of an accepted partnership, from schools' lists (within
+  each school's tried pairs), partners' lists and pooled. Exposure decides which pairs are
+  tried, not how they go, so these cannot be won by ranking the visible first.
 """
 
 from __future__ import annotations
@@ -18,18 +26,21 @@ import numpy as np
 import pandas as pd
 
 from matcher.errors import MatcherError
+from matcher.history import ACCEPTED, attempts, low_rating, mutual_success
 from matcher.index import MatchIndex
-from matcher.metrics import gini, ndcg_at_k, paired_bootstrap, precision_at_k, recall_at_k
+from matcher.metrics import (
+    auc,
+    bootstrap_mean,
+    gini,
+    ndcg_at_k,
+    paired_bootstrap,
+    precision_at_k,
+    recall_at_k,
+)
 from matcher.model import MatchModel
 from matcher.ranking import top_k
 
 Scorer = Callable[[MatchIndex, np.ndarray, np.ndarray | None], np.ndarray]
-
-
-def mutual_success(events: pd.DataFrame) -> pd.Series:
-    """Per event: completed with no rating below 4 (CONTRACT §2)."""
-    low = (events["school_rating"].fillna(5) < 4) | (events["partner_rating"].fillna(5) < 4)
-    return (events["status"] == "completed") & ~low
 
 
 def pair_grades(events: pd.DataFrame) -> pd.DataFrame:
@@ -38,10 +49,8 @@ def pair_grades(events: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame(columns=["school_id", "partner_id", "grade"])
     ev = events.assign(
         success=mutual_success(events),
-        formed=events["status"].isin(["accepted", "active", "completed"]),
-        failed=events["status"].isin(["declined", "ended_early"])
-        | (events["school_rating"].fillna(5) < 4)
-        | (events["partner_rating"].fillna(5) < 4),
+        formed=events["status"].isin([s for s in ACCEPTED if s != "ended_early"]),
+        failed=events["status"].isin(["declined", "ended_early"]) | low_rating(events),
     )
     g = ev.groupby(["school_id", "partner_id"], sort=False)[["success", "formed", "failed"]].any()
     grade = np.where(g["success"], 2.0, np.where(g["formed"] & ~g["failed"], 1.0, 0.0))
@@ -53,6 +62,7 @@ class Holdout:
     cutoff: datetime
     train: pd.DataFrame
     test: pd.DataFrame  # school_id, partner_id, grade — new pairs only
+    tried: pd.DataFrame  # new pairs' attempts (history.attempts): accepted, success
 
 
 def time_split(outcomes: pd.DataFrame, test_fraction: float = 0.2) -> Holdout:
@@ -68,8 +78,10 @@ def time_split(outcomes: pd.DataFrame, test_fraction: float = 0.2) -> Holdout:
     later = outcomes[outcomes["recorded_at"] >= cutoff]
     seen = pd.MultiIndex.from_frame(train[["school_id", "partner_id"]])
     key = pd.MultiIndex.from_frame(later[["school_id", "partner_id"]])
-    test = pair_grades(later[~key.isin(seen)])
-    return Holdout(cutoff=cutoff.to_pydatetime(), train=train, test=test)
+    new = later[~key.isin(seen)]
+    return Holdout(
+        cutoff=cutoff.to_pydatetime(), train=train, test=pair_grades(new), tried=attempts(new)
+    )
 
 
 def model_scorer(model: MatchModel, own_index: MatchIndex | None = None) -> Scorer:
@@ -84,11 +96,11 @@ def model_scorer(model: MatchModel, own_index: MatchIndex | None = None) -> Scor
 
 def popularity_scorer(model: MatchModel, train: pd.DataFrame) -> Scorer:
     """Partners (and schools) with the most partnerships formed before the cut-off."""
-    formed = train[train["status"].isin(["accepted", "active", "completed"])]
+    formed = train[train["status"].isin([s for s in ACCEPTED if s != "ended_early"])]
     counts: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # per index, counted once
 
     def score(index: MatchIndex, s_rows: np.ndarray, p_rows: np.ndarray | None) -> np.ndarray:
-        feas = model.score_block(index, s_rows, p_rows).feasible
+        feas = model.reachable(index, s_rows, p_rows)
         if id(index) not in counts:
             pc = formed["partner_id"].map(index.partner_row).dropna().astype(int)
             sc = formed["school_id"].map(index.school_row).dropna().astype(int)
@@ -105,13 +117,92 @@ def popularity_scorer(model: MatchModel, train: pd.DataFrame) -> Scorer:
 
 
 def random_scorer(model: MatchModel, seed: int = 0) -> Scorer:
+    """Any reachable partner, in random order."""
     rng = np.random.default_rng(seed)
 
     def score(index: MatchIndex, s_rows: np.ndarray, p_rows: np.ndarray | None) -> np.ndarray:
-        feas = model.score_block(index, s_rows, p_rows).feasible
+        feas = model.reachable(index, s_rows, p_rows)
         return np.where(feas, rng.random(feas.shape), -np.inf).astype(np.float32)
 
     return score
+
+
+def tag_overlap_scorer(model: MatchModel) -> Scorer:
+    """The hand-written baseline: the share of the school's listed needs the partner's
+    listed offers meet, the same the other way (a partner listing no needs is content),
+    combined by the harmonic mean; tags only, among reachable partners."""
+
+    def score(index: MatchIndex, s_rows: np.ndarray, p_rows: np.ndarray | None) -> np.ndarray:
+        sel = slice(None) if p_rows is None else p_rows
+        s_need, s_offer = index.s.need_tag[s_rows], index.s.offer_tag[s_rows]
+        p_offer, p_need = index.p.offer_tag[sel], index.p.need_tag[sel]
+        fw = (s_need @ p_offer.T) / np.maximum(s_need.sum(axis=1), 1)[:, None]
+        n_p = p_need.sum(axis=1)
+        bw = np.where(n_p[None, :] > 0, (s_offer @ p_need.T) / np.maximum(n_p, 1)[None, :], 1.0)
+        total = fw + bw
+        hm = np.divide(2 * fw * bw, total, out=np.zeros_like(total), where=total > 0)
+        return np.where(model.reachable(index, s_rows, p_rows), hm, -np.inf).astype(np.float32)
+
+    return score
+
+
+def pair_scores(
+    scorer: Scorer, index: MatchIndex, s_rows: np.ndarray, p_rows: np.ndarray
+) -> np.ndarray:
+    """A scorer's score of aligned pairs ``(s_rows[i], p_rows[i])``, block by block."""
+    out = np.empty(len(s_rows), dtype=np.float64)
+    for start in range(0, len(s_rows), 2048):
+        s, p = s_rows[start : start + 2048], p_rows[start : start + 2048]
+        us, si = np.unique(s, return_inverse=True)
+        up, pi = np.unique(p, return_inverse=True)
+        out[start : start + len(s)] = scorer(index, us, up)[si, pi]
+    return out
+
+
+def _grouped_auc(owners: np.ndarray, scores: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """AUC within each owner's pairs (owners with both outcomes only)."""
+    frame = pd.DataFrame({"o": owners, "s": scores, "y": y})
+    vals = [auc(g["s"].to_numpy(), g["y"].to_numpy()) for _, g in frame.groupby("o", sort=False)]
+    return np.asarray([v for v in vals if np.isfinite(v)], dtype=np.float64)
+
+
+def once_tried(scorers: dict[str, Scorer], index: MatchIndex, holdout: Holdout) -> dict[str, Any]:
+    """AUC of each scorer on the holdout's tried pairs: accepted vs declined, and mutual
+    success vs failure once accepted; pooled over pairs, and within schools' and
+    partners' tried pairs, each with a 95% bootstrap interval."""
+    tried = holdout.tried
+    tried = tried[
+        tried["school_id"].isin(index.school_row) & tried["partner_id"].isin(index.partner_row)
+    ]
+    s_rows = tried["school_id"].map(index.school_row).to_numpy(dtype=np.int64)
+    p_rows = tried["partner_id"].map(index.partner_row).to_numpy(dtype=np.int64)
+    out: dict[str, Any] = {
+        "pairs": {
+            "accept": int(tried["accepted"].notna().sum()),
+            "deliver": int(tried["success"].notna().sum()),
+        },
+        "models": {},
+    }
+    for name, scorer in scorers.items():
+        sc = pair_scores(scorer, index, s_rows, p_rows) if len(tried) else np.zeros(0)
+        res: dict[str, Any] = {}
+        for stage, col in (("accept", "accepted"), ("deliver", "success")):
+            y = tried[col].to_numpy(dtype=np.float64)
+            ok = np.isfinite(y)
+            if ok.sum() < 2 or len(np.unique(y[ok])) < 2:
+                continue
+            pooled = auc(sc[ok], y[ok])
+            rng = np.random.default_rng(0)
+            idx = np.flatnonzero(ok)
+            boots = [auc(sc[b], y[b]) for b in rng.choice(idx, (300, len(idx)))]
+            lo, hi = np.nanpercentile(boots, [2.5, 97.5])
+            res[stage] = {"pooled": {"auc": pooled, "low": float(lo), "high": float(hi)}}
+            for side, owners in (("schools", s_rows), ("partners", p_rows)):
+                per = _grouped_auc(owners[ok], sc[ok], y[ok])
+                m, lo, hi = bootstrap_mean(per)
+                res[stage][side] = {"auc": m, "low": lo, "high": hi, "lists": len(per)}
+        out["models"][name] = res
+    return out
 
 
 def _lists(
@@ -252,6 +343,7 @@ def evaluate_scorers(
                 report["segments"].setdefault(key, {"n": len(grp)})[name] = float(
                     grp["ndcg"].mean()
                 )
+    report["once_tried"] = once_tried(scorers, index, holdout)
     if reference is not None and reference in per_list:
         report["reference"] = reference
         ref = per_list[reference]
@@ -273,6 +365,8 @@ def format_report(report: dict[str, Any]) -> str:
     lines = [
         f"time-based holdout: cut-off {report['cutoff']}, {report['test_pairs']} new pairs, "
         f"{report['test_schools']} schools, {report['test_partners']} partners; k={report['k']}",
+        "formed next: who partnered after the cut-off (exposure decides this as much as "
+        "benefit does)",
         *(
             [
                 f"lists scored: a fixed random sample of {report['sampled']['schools']} "
@@ -306,6 +400,25 @@ def format_report(report: dict[str, Any]) -> str:
                     f"{side} {g['gain']:+.3f} [{g['low']:+.3f}, {g['high']:+.3f}] {clear:<9}"
                 )
             lines.append(f"{name:<{w}}" + "   ".join(parts).rstrip())
+    tried = report.get("once_tried")
+    if tried and any(tried["models"].values()):
+        n = tried["pairs"]
+        lines += [
+            "",
+            f"once tried: AUC on the holdout's tried pairs ({n['accept']} answered proposals, "
+            f"{n['deliver']} ended partnerships); 0.5 is chance",
+            f"{'model':<{w}}{'accepted vs declined':^33}|{'mutual success vs failure':^33}",
+            f"{'':<{w}}{'pooled':>11}{'schools':>11}{'partners':>11}|"
+            f"{'pooled':>11}{'schools':>11}{'partners':>11}",
+        ]
+        for name, res in tried["models"].items():
+            cells = []
+            for stage in ("accept", "deliver"):
+                for side in ("pooled", "schools", "partners"):
+                    v = res.get(stage, {}).get(side, {}).get("auc", float("nan"))
+                    cells.append(f"{v:>11.3f}")
+                cells.append("|")
+            lines.append(f"{name:<{w}}" + "".join(cells[:-1]))
     if report.get("segments"):
         names = list(report["models"])
         lines += ["", "NDCG@k of schools' lists per segment:"]

@@ -28,6 +28,7 @@ TEXT = {
         "no_record": "riwayat {who}: belum ada",
         "partner": "mitra",
         "school": "sekolah",
+        "no_more": "Tidak ada lagi {who} yang cocok: {who} lain tidak memberi yang dibutuhkan.",
     },
     "en": {
         "gains": "The school gains",
@@ -43,8 +44,16 @@ TEXT = {
         "no_record": "{who} record: none yet",
         "partner": "partner's",
         "school": "school's",
+        "no_more": "No more suitable {who}s: no other {who} gives what is needed.",
     },
 }
+
+
+def no_more_note(other: str, lang: str = "id") -> str:
+    """The line shown when fewer suggestions fit than were asked for; ``other`` is the
+    side suggested ("partner" or "school")."""
+    t = TEXT.get(lang, TEXT["id"])
+    return t["no_more"].format(who=t[other] if lang == "id" else other)
 
 
 def _items(

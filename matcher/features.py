@@ -62,6 +62,25 @@ IMPLICIT_PARTNER_NEEDS: dict[str, dict[str, float]] = {
 }
 
 
+SIDES = ("school", "partner")
+
+
+def read_directions(side: str) -> tuple[np.ndarray, np.ndarray]:
+    """Which codes free text of one side is read as needs, and which as offers.
+
+    Free text says what a side wants or has without saying which: a code that flows
+    both ways is read in its usual direction (a school needs it, a partner offers it);
+    codes that flow only to partners are read as the school's offer and the partner's
+    need. Returns boolean masks over the vocabulary codes: (needs, offers).
+    """
+    vocab = load_vocabulary()
+    to_school = np.asarray(vocab.flows_to_school())
+    partner_only = np.asarray(vocab.flows_to_partner()) & ~to_school
+    if side == "school":
+        return to_school, partner_only
+    return partner_only, to_school
+
+
 def _as_lists(X: Any) -> list[list[str]]:
     if isinstance(X, pd.DataFrame):
         X = X.iloc[:, 0]
@@ -285,6 +304,8 @@ class FeatureSpace(BaseEstimator):
     implicit : bool
         Add what schools give by nature, and what partners without listed needs want by
         type (``IMPLICIT_SCHOOL_OFFERS``, ``IMPLICIT_PARTNER_NEEDS``).
+    rarity : bool
+        Weight needs by how rare they are on their side (inverse frequency).
     """
 
     def __init__(
@@ -293,11 +314,13 @@ class FeatureSpace(BaseEstimator):
         ngram_range: tuple[int, int] = (3, 5),
         threshold: float = 0.8,
         implicit: bool = True,
+        rarity: bool = True,
     ) -> None:
         self.text_weight = text_weight
         self.ngram_range = ngram_range
         self.threshold = threshold
         self.implicit = implicit
+        self.rarity = rarity
 
     def fit(self, schools: pd.DataFrame, partners: pd.DataFrame) -> FeatureSpace:
         vocab = load_vocabulary()
@@ -305,17 +328,17 @@ class FeatureSpace(BaseEstimator):
         self.codes_ = vocab.codes
         self.school_pipeline_ = _side_pipeline("school", vocab, text).fit(schools)
         self.partner_pipeline_ = _side_pipeline("partner", vocab, text).fit(partners)
-        to_school = np.asarray(vocab.flows_to_school())
-        to_partner = np.asarray(vocab.flows_to_partner())
-        self.school_need_mask_, self.partner_need_mask_ = to_school, to_partner
-        self.partner_only_mask_ = to_partner & ~to_school
         self.levels_ = vocab.levels
         self.partner_types_ = vocab.partner_types
         s = self._raw("school", schools)
         p = self._raw("partner", partners)
         # Rare needs count more: inverse document frequency over each side's population.
-        self.school_need_weight_ = _idf(s.need)
-        self.partner_need_weight_ = _idf(p.need)
+        self.school_need_weight_ = (
+            _idf(s.need) if self.rarity else np.ones(len(self.codes_), dtype=np.float32)
+        )
+        self.partner_need_weight_ = (
+            _idf(p.need) if self.rarity else np.ones(len(self.codes_), dtype=np.float32)
+        )
         return self
 
     def _implicit(self, side: str, frame: pd.DataFrame, has_needs: np.ndarray) -> np.ndarray:
@@ -345,14 +368,7 @@ class FeatureSpace(BaseEstimator):
         X = np.asarray(ct.transform(frame), dtype=np.float32)
         sl = ct.output_indices_
         needs, offers, text = X[:, sl["needs"]], X[:, sl["offers"]], X[:, sl["text"]]
-        # Free text says what a side wants or has without saying which: a code that flows
-        # both ways is read in its usual direction (a school needs it, a partner offers
-        # it); codes that flow only to partners are read as the school's offer and the
-        # partner's need.
-        if side == "school":
-            need_mask, offer_mask = self.school_need_mask_, self.partner_only_mask_
-        else:
-            need_mask, offer_mask = self.partner_only_mask_, self.school_need_mask_
+        need_mask, offer_mask = read_directions(side)
         need_text = text * need_mask[None, :] * self.text_weight
         offer_text = text * offer_mask[None, :] * self.text_weight
         need = np.maximum(needs, need_text)
@@ -374,6 +390,12 @@ class FeatureSpace(BaseEstimator):
             attrs=attrs,
             languages=X[:, sl["languages"]] > 0,
         )
+
+    def text_matcher(self, side: str) -> VocabularyTextMatcher:
+        """The fitted free-text reader of one side ("school" or "partner")."""
+        check_is_fitted(self, "school_pipeline_")
+        ct = self.school_pipeline_ if side == "school" else self.partner_pipeline_
+        return ct.named_transformers_["text"]
 
     def transform_schools(self, schools: pd.DataFrame) -> SideMatrices:
         """Encode schools; ``need`` is weighted by rarity of each need among schools."""
@@ -405,9 +427,11 @@ def row_normalize(M: np.ndarray) -> np.ndarray:
 
 
 __all__ = [
+    "SIDES",
     "CodeListEncoder",
     "FeatureSpace",
     "SideMatrices",
     "VocabularyTextMatcher",
+    "read_directions",
     "row_normalize",
 ]

@@ -3,7 +3,8 @@
 Built from stored records and a fitted :class:`~matcher.features.FeatureSpace`, it holds
 everything scoring needs as arrays aligned with those rows: normalised need/offer
 matrices, coordinates, service radii, levels, capacities left, and the pairs that must
-not be suggested (already active or in progress).
+not be suggested (already active or in progress). Each side's learned factor is 1 here;
+:meth:`MatchModel.index` returns a copy with the factors its outcome model learned.
 """
 
 from __future__ import annotations
@@ -19,24 +20,7 @@ from scipy import sparse
 from matcher.errors import NotFoundError
 from matcher.features import FeatureSpace, SideMatrices, row_normalize
 from matcher.geo import radius_to_chord2, unit_vectors
-from matcher.outcomes import label_pairs, track_records
-
-# Latest status of a pair that makes it not worth suggesting again.
-IN_PROGRESS = ("proposed", "accepted", "active")
-OCCUPYING = ("accepted", "active")
-CLOSED = ("declined",)
-
-
-def pair_states(outcomes: pd.DataFrame, as_of: datetime | None = None) -> pd.DataFrame:
-    """Latest event per (school, partner) pair, recorded before ``as_of`` if given."""
-    cols = ["school_id", "partner_id", "status", "recorded_at"]
-    if outcomes is None or not len(outcomes):
-        return pd.DataFrame(columns=cols)
-    ev = outcomes
-    if as_of is not None:
-        ev = ev[ev["recorded_at"] < pd.Timestamp(as_of)]
-    ev = ev.sort_values(["recorded_at", "outcome_id"], kind="stable")
-    return ev.drop_duplicates(["school_id", "partner_id"], keep="last")[cols]
+from matcher.history import CLOSED, IN_PROGRESS, OCCUPYING, label_pairs, pair_states, track_records
 
 
 @dataclass
@@ -68,6 +52,9 @@ class MatchIndex:
     s_capacity_left: np.ndarray
     p_capacity_left: np.ndarray
     excluded: sparse.csr_matrix
+    p_has_needs: np.ndarray
+    s_weight: np.ndarray
+    p_weight: np.ndarray
     extra: dict[str, np.ndarray] = field(default_factory=dict)
     cache: dict[Any, Any] = field(default_factory=dict)
     s_meta: dict[str, np.ndarray] = field(default_factory=dict)
@@ -106,7 +93,7 @@ class MatchIndex:
                 p_level_ok[r, :] = True
         lat = pd.to_numeric(partners["latitude"], errors="coerce").to_numpy(dtype=np.float64)
         lon = pd.to_numeric(partners["longitude"], errors="coerce").to_numpy(dtype=np.float64)
-        states = pair_states(outcomes if outcomes is not None else pd.DataFrame(), as_of)
+        states = pair_states(outcomes, as_of)
         si = states["school_id"].map(school_row)
         pi = states["partner_id"].map(partner_row)
         # A partner's activity and capacity used count all its partnerships, also with
@@ -132,8 +119,8 @@ class MatchIndex:
         }
         labels = label_pairs(outcomes, as_of)
         for key, row_of, col in (("s", school_row, "school_id"), ("p", partner_row, "partner_id")):
-            record = track_records(labels, row_of, col, len(row_of))
-            activity[f"{key}_decided"], activity[f"{key}_successes"] = record.n, record.wins
+            n, wins = track_records(labels, row_of, col, len(row_of))
+            activity[f"{key}_decided"], activity[f"{key}_successes"] = n, wins
         occ = np.isin(status, OCCUPYING)
         s_used = np.bincount(si[occ], minlength=len(schools))
         if not count_capacity:
@@ -164,6 +151,10 @@ class MatchIndex:
             s_capacity_left=schools["capacity"].to_numpy(dtype=np.int64) - s_used,
             p_capacity_left=partners["capacity"].to_numpy(dtype=np.int64) - p_used,
             excluded=excluded,
+            # a partner that names needs must gain one (listed or read from its text)
+            p_has_needs=(p.need_tag + p.need_text).sum(axis=1) > 0,
+            s_weight=np.ones(len(schools), dtype=np.float64),
+            p_weight=np.ones(len(partners), dtype=np.float64),
             extra=activity,
             # plain columns for output, so answers never go through pandas row access
             s_meta={c: schools[c].to_numpy() for c in ("school_id", "name", "level")}

@@ -1,10 +1,10 @@
 """Compiled kernels for the hot path: scoring school×partner blocks and top-k.
 
 Everything after the two matrix products (forward and backward match) — distance,
-radius, level, capacity and language filters, distance decay, fusion, outcome blend and
-top-k selection — runs in one pass per pair in a compiled, parallel loop (numba), so no
-school×partner temporary is created per factor and batch ranking never materialises
-the score matrix.
+radius, level, capacity, benefit and language filters, distance decay, fusion, the
+sides' learned factors and top-k selection — runs in one pass per pair in a compiled,
+parallel loop (numba), so no school×partner temporary is created per factor and batch
+ranking never materialises the score matrix.
 """
 
 from __future__ import annotations
@@ -38,7 +38,6 @@ def _row(
     out: np.ndarray,
     F: np.ndarray,
     B: np.ndarray,
-    L: np.ndarray,
     sx: np.ndarray,
     px: np.ndarray,
     s_level_bit: np.ndarray,
@@ -47,44 +46,47 @@ def _row(
     p_lang_bits: np.ndarray,
     rad: np.ndarray,
     cap: np.ndarray,
+    s_w: np.ndarray,
+    p_w: np.ndarray,
+    p_needs: np.ndarray,
     prm: np.ndarray,
     fusion: int,
-    blend: bool,
 ) -> None:
     """Scores of school row ``i`` against every partner column, into ``out``.
 
     ``sx``/``px`` are unit vectors (float64, so nearby distances stay exact), giving
     q = k2·|s - p|² = (distance / decay_km)² from one dot product; partners without
     coordinates have zero vectors (far from everything; online ones pass by radius).
-    ``prm``: k2, decay weight, language penalty, outcome weight, and the outcome
-    model's weights of the mutual, proximity and shared-language terms.
+    A pair is infeasible (-inf) out of reach, for a level the partner does not serve,
+    when the school gains nothing (forward 0), or where ``p_needs`` says the partner
+    must gain (on its own list, when it names needs) and backward is 0: no suggestion
+    is filler. The content score is
+    scaled by each side's learned factor (``s_w``, ``p_w``; 1 without history).
+    ``prm``: k2, decay weight, language penalty.
     """
-    k2, w, pen, a, wm, wp, ws = prm[0], prm[1], prm[2], prm[3], prm[4], prm[5], prm[6]
+    k2, w, pen = prm[0], prm[1], prm[2]
     s0, s1, s2 = sx[i, 0], sx[i, 1], sx[i, 2]
     lvl = s_level_bit[i]
     lang = s_lang_bits[i]
+    sw = s_w[i]
     for j in range(F.shape[1]):
         q = k2 * (2.0 - 2.0 * (px[j, 0] * s0 + px[j, 1] * s1 + px[j, 2] * s2))
-        if q > rad[j] or (lvl & p_level_bits[j]) == 0:
+        f, b = F[i, j], B[i, j]
+        if q > rad[j] or (lvl & p_level_bits[j]) == 0 or f <= 0.0 or (p_needs[j] and b <= 0.0):
             out[j] = -np.inf
             continue
-        m = mutual(F[i, j], B[i, j], fusion)
+        m = mutual(f, b, fusion)
         x = q if q < cap[j] else cap[j]
-        shared = (lang & p_lang_bits[j]) != 0
         sc = m * (1.0 - w * x)
-        if not shared:
+        if (lang & p_lang_bits[j]) == 0:
             sc *= pen
-        if blend:
-            z = L[i, j] + wm * m + wp * (1.0 - x) + (ws if shared else 0.0)
-            sc = (1.0 - a) * sc + a / (1.0 + np.exp(-z))
-        out[j] = sc
+        out[j] = sc * sw * p_w[j]
 
 
 @nb.njit(cache=True, fastmath=FAST, parallel=True, nogil=True)
 def score_matrix(
     F: np.ndarray,
     B: np.ndarray,
-    L: np.ndarray,
     sx: np.ndarray,
     px: np.ndarray,
     s_level_bit: np.ndarray,
@@ -93,22 +95,23 @@ def score_matrix(
     p_lang_bits: np.ndarray,
     rad: np.ndarray,
     cap: np.ndarray,
+    s_w: np.ndarray,
+    p_w: np.ndarray,
+    p_needs: np.ndarray,
     prm: np.ndarray,
     fusion: int,
-    blend: bool,
 ) -> np.ndarray:
     """Scores of every pair of the block (-inf where a hard filter fails)."""
     out = np.empty(F.shape, dtype=np.float32)
     for i in nb.prange(F.shape[0]):
-        _row(i, out[i], F, B, L, sx, px, s_level_bit, s_lang_bits, p_level_bits,
-             p_lang_bits, rad, cap, prm, fusion, blend)  # fmt: skip
+        _row(i, out[i], F, B, sx, px, s_level_bit, s_lang_bits, p_level_bits,
+             p_lang_bits, rad, cap, s_w, p_w, p_needs, prm, fusion)  # fmt: skip
     return out
 
 
 def _top_k_rows(
     F: np.ndarray,
     B: np.ndarray,
-    L: np.ndarray,
     sx: np.ndarray,
     px: np.ndarray,
     s_level_bit: np.ndarray,
@@ -117,9 +120,11 @@ def _top_k_rows(
     p_lang_bits: np.ndarray,
     rad: np.ndarray,
     cap: np.ndarray,
+    s_w: np.ndarray,
+    p_w: np.ndarray,
+    p_needs: np.ndarray,
     prm: np.ndarray,
     fusion: int,
-    blend: bool,
     ex_ptr: np.ndarray,
     ex_idx: np.ndarray,
     k: int,
@@ -132,8 +137,8 @@ def _top_k_rows(
     val = np.full((n, k), -np.inf, dtype=np.float32)
     for i in nb.prange(n):  # a plain range when compiled without parallel
         buf = np.empty(m, dtype=np.float32)
-        _row(i, buf, F, B, L, sx, px, s_level_bit, s_lang_bits, p_level_bits,
-             p_lang_bits, rad, cap, prm, fusion, blend)  # fmt: skip
+        _row(i, buf, F, B, sx, px, s_level_bit, s_lang_bits, p_level_bits,
+             p_lang_bits, rad, cap, s_w, p_w, p_needs, prm, fusion)  # fmt: skip
         for e in range(ex_ptr[i], ex_ptr[i + 1]):
             buf[ex_idx[e]] = -np.inf
         worst = -np.inf

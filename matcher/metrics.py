@@ -59,3 +59,39 @@ def paired_bootstrap(
     tail = 100.0 * (1.0 - level) / 2.0
     lo, hi = np.percentile(means, [tail, 100.0 - tail])
     return float(d.mean()), float(lo), float(hi)
+
+
+def auc(scores: np.ndarray, labels: np.ndarray) -> float:
+    """Area under the ROC curve: the chance that a random positive scores above a random
+    negative (ties count half); NaN without both classes."""
+    s = np.asarray(scores, dtype=np.float64)
+    y = np.asarray(labels).astype(bool)
+    n_pos, n_neg = int(y.sum()), int((~y).sum())
+    if n_pos == 0 or n_neg == 0:
+        return float("nan")
+    finite = np.isfinite(s)
+    s = np.where(finite, s, (s[finite].min() - 1.0) if finite.any() else 0.0)
+    order = np.argsort(s, kind="mergesort")
+    ranks = np.empty(len(s), dtype=np.float64)
+    sorted_s = s[order]
+    # average ranks over ties
+    starts = np.flatnonzero(np.r_[True, sorted_s[1:] != sorted_s[:-1]])
+    ends = np.r_[starts[1:], len(s)]
+    avg = (starts + ends + 1) / 2.0
+    ranks[order] = np.repeat(avg, ends - starts)
+    return float((ranks[y].sum() - n_pos * (n_pos + 1) / 2.0) / (n_pos * n_neg))
+
+
+def bootstrap_mean(
+    values: np.ndarray, n_boot: int = 2000, level: float = 0.95, seed: int = 0
+) -> tuple[float, float, float]:
+    """Mean of ``values`` (NaN left out) and its bootstrap interval at ``level``."""
+    v = np.asarray(values, dtype=np.float64)
+    v = v[np.isfinite(v)]
+    if not len(v):
+        return float("nan"), float("nan"), float("nan")
+    rng = np.random.default_rng(seed)
+    means = v[rng.integers(0, len(v), (n_boot, len(v)))].mean(axis=1)
+    tail = 100.0 * (1.0 - level) / 2.0
+    lo, hi = np.percentile(means, [tail, 100.0 - tail])
+    return float(v.mean()), float(lo), float(hi)

@@ -2,12 +2,18 @@
 
 ``MatchModel.score_block`` is the hot path: it scores a block of schools against a block
 of partners (all of them by default) with a handful of matrix products and elementwise
-operations — no Python loop over pairs.
+operations — no Python loop over pairs. ``score_pairs`` is the same rule written in
+numpy for aligned pairs (training, explanations, tests that the two agree).
+
+Score = content benefit × each side's learned factor. Content benefit is the fused
+two-way match, decayed with distance and penalised without a shared language; the
+factors come from what happened once pairs were tried (:mod:`matcher.outcomes`), are 1
+for a side without history and move as its history accumulates.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -22,7 +28,7 @@ from matcher.features import FeatureSpace
 from matcher.geo import EARTH_RADIUS_KM
 from matcher.index import MatchIndex
 from matcher.kernels import FUSION_CODES
-from matcher.outcomes import OutcomeModel, label_pairs, pair_starts
+from matcher.outcomes import OutcomeModel
 from matcher.similarity import fuse
 
 
@@ -52,7 +58,7 @@ class Block:
 
 
 class MatchModel(BaseEstimator):
-    """Two-way content model of mutual benefit, with feasibility filters and soft factors.
+    """Two-way model of mutual benefit, with feasibility filters and soft factors.
 
     Parameters
     ----------
@@ -68,12 +74,14 @@ class MatchModel(BaseEstimator):
         Distance assumed for an online partner that is not nearby.
     language_penalty : float
         Factor applied when school and partner share no language.
-    text_weight, ngram_range, threshold, implicit : see :class:`FeatureSpace`.
+    text_weight, ngram_range, threshold, implicit, rarity : see :class:`FeatureSpace`.
     outcome_weight : float
-        Weight of the learned chance of mutual success against the plain content score
-        (1, the default: the learned chance alone, whose own content terms rank sides
-        without history; 0: content only). Used only when enough outcomes were recorded
+        Exponent of each side's learned factor (1, the default: the expected benefit
+        once tried; 0: content only). Used only when enough tried pairs were recorded
         to learn from.
+    prior_strength : float
+        Attempts' worth of the prior that a side's track record is shrunk toward (see
+        :class:`~matcher.outcomes.OutcomeModel`).
     """
 
     def __init__(
@@ -87,7 +95,9 @@ class MatchModel(BaseEstimator):
         ngram_range: tuple[int, int] = (3, 5),
         threshold: float = 0.8,
         implicit: bool = True,
+        rarity: bool = True,
         outcome_weight: float = 1.0,
+        prior_strength: float = 5.0,
     ) -> None:
         self.fusion = fusion
         self.decay_km = decay_km
@@ -98,7 +108,9 @@ class MatchModel(BaseEstimator):
         self.ngram_range = ngram_range
         self.threshold = threshold
         self.implicit = implicit
+        self.rarity = rarity
         self.outcome_weight = outcome_weight
+        self.prior_strength = prior_strength
 
     def fit(
         self,
@@ -107,7 +119,8 @@ class MatchModel(BaseEstimator):
         outcomes: pd.DataFrame | None = None,
         as_of: datetime | None = None,
     ) -> MatchModel:
-        """Fit the feature space on the stored schools and partners."""
+        """Fit the feature space on the stored schools and partners, and the outcome
+        model on the pairs tried before ``as_of``."""
         if self.fusion not in FUSION_CODES:
             raise ValueError(f"unknown fusion {self.fusion!r}")
         if not len(schools) or not len(partners):
@@ -117,18 +130,18 @@ class MatchModel(BaseEstimator):
             ngram_range=self.ngram_range,
             threshold=self.threshold,
             implicit=self.implicit,
+            rarity=self.rarity,
         ).fit(schools, partners)
         self.outcome_model_: OutcomeModel | None = None
         self.outcome_note_ = "content only (outcome_weight is 0)"
         if self.outcome_weight > 0 and outcomes is not None and len(outcomes):
-            labels = label_pairs(outcomes, as_of)
             index = MatchIndex.build(
                 self.features_, schools, partners, outcomes, as_of, count_capacity=False
             )
+            om = OutcomeModel(prior_strength=self.prior_strength)
             try:
-                starts = pair_starts(outcomes, as_of)
-                self.outcome_model_ = OutcomeModel().fit(index, self, labels, starts)
-                self.outcome_note_ = f"outcome model on {len(labels)} decided partnerships"
+                self.outcome_model_ = om.fit(index, self, outcomes, as_of)
+                self.outcome_note_ = om.note_
             except ValueError as exc:
                 self.outcome_note_ = f"content only: {exc}"
         return self
@@ -142,20 +155,29 @@ class MatchModel(BaseEstimator):
         count_capacity: bool = True,
     ) -> MatchIndex:
         """Encode records into a :class:`MatchIndex` for scoring (``count_capacity``:
-        see :meth:`MatchIndex.build`)."""
+        see :meth:`MatchIndex.build`), with each side's learned factor from the history
+        recorded before ``as_of``."""
         check_is_fitted(self, "features_")
         index = MatchIndex.build(
             self.features_, schools, partners, outcomes, as_of, count_capacity=count_capacity
         )
-        if self.outcome_model_ is not None:
-            self.outcome_model_.prepare(index)
-        return index
+        if self.outcome_model_ is None:
+            return index
+        s_w, p_w = self.outcome_model_.side_factors(index, self, outcomes, as_of)
+        a = self.outcome_weight
+        return replace(index, s_weight=s_w**a, p_weight=p_w**a)
 
-    def _inputs(self, index: MatchIndex, s_rows: np.ndarray, sel: Any) -> dict[str, Any]:
-        """Arguments of the compiled kernels for one block (see :mod:`matcher.kernels`)."""
-        k2 = (EARTH_RADIUS_KM / self.decay_km) ** 2
+    # -- the scoring rule ------------------------------------------------------------
+
+    def _k2(self) -> float:
+        return float((EARTH_RADIUS_KM / self.decay_km) ** 2)
+
+    def _partner_arrays(self, index: MatchIndex) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per partner: the reach bound on q (inf online, -1 without capacity left), the
+        cap of the distance term, and coordinates as unit vectors (zeros if none)."""
+        k2 = self._k2()
         key = ("kernel", k2, self.online_km)
-        if key not in index.cache:  # per-partner arrays, once per index and parameters
+        if key not in index.cache:  # once per index and parameters
             onl = index.p_online
             rad = np.where(onl, np.inf, k2 * index.p_rad2).astype(np.float64)
             rad[index.p_capacity_left <= 0] = -1.0  # no capacity left: never feasible
@@ -163,15 +185,22 @@ class MatchModel(BaseEstimator):
             cap = np.where(onl, min((self.online_km / self.decay_km) ** 2, 1.0), 1.0)
             px = np.nan_to_num(index.p_xyz, nan=0.0)
             index.cache[key] = (rad, cap.astype(np.float64), np.ascontiguousarray(px))
-        rad_all, cap_all, px_all = index.cache[key]
-        om = self.outcome_model_
-        blend = om is not None and "outcome_s" in index.extra
-        weights: tuple[Any, ...] = (0.0, 0.0, 0.0)
-        L = np.zeros((1, 1), dtype=np.float32)
-        if om is not None and blend:
-            L = om.logit_block(index, s_rows, sel)
-            weights = om.pair_weights()[2:]
-        prm = [k2, self.decay_weight, self.language_penalty, self.outcome_weight, *weights]
+        return index.cache[key]
+
+    def _factors(self, weights: np.ndarray) -> np.ndarray:
+        """The sides' learned factors of an index built by this model; ones for a model
+        without an outcome model (content only scored on a shared index)."""
+        if self.outcome_model_ is None:
+            return np.ones(len(weights), dtype=np.float32)
+        return weights.astype(np.float32, copy=False)
+
+    def _inputs(
+        self, index: MatchIndex, s_rows: np.ndarray, sel: Any, viewer: str = "school"
+    ) -> dict[str, Any]:
+        """Arguments of the compiled kernels for one block (see :mod:`matcher.kernels`);
+        ``viewer`` is whose list it is: on a partner's list, a partner that names needs
+        only gets schools that meet one of them."""
+        rad_all, cap_all, px_all = self._partner_arrays(index)
         if len(s_rows) <= 8:  # a few schools: sparse partner matrices read less memory
             if "sparse" not in index.cache:
                 index.cache["sparse"] = (
@@ -186,10 +215,10 @@ class MatchModel(BaseEstimator):
         else:
             F = index.s_need_n[s_rows] @ index.p_offer_n[sel].T
             B = index.s_offer_n[s_rows] @ index.p_need_n[sel].T
+        prm = [self._k2(), self.decay_weight, self.language_penalty]
         return {
             "F": F.astype(np.float32, copy=False),
             "B": B.astype(np.float32, copy=False),
-            "L": L,
             "sx": np.ascontiguousarray(index.s_xyz[s_rows]),
             "px": px_all[sel],
             "s_level_bit": np.left_shift(np.int64(1), index.s_level[s_rows]),
@@ -198,9 +227,11 @@ class MatchModel(BaseEstimator):
             "p_lang_bits": index.p_lang_bits[sel],
             "rad": rad_all[sel],
             "cap": cap_all[sel],
+            "s_w": self._factors(index.s_weight)[s_rows],
+            "p_w": self._factors(index.p_weight)[sel],
+            "p_needs": _needs_filter(index, sel, viewer),
             "prm": np.asarray(prm, dtype=np.float64),
             "fusion": FUSION_CODES[self.fusion],
-            "blend": blend,
         }
 
     def score_block(
@@ -209,17 +240,18 @@ class MatchModel(BaseEstimator):
         s_rows: np.ndarray,
         p_rows: np.ndarray | None = None,
         full: bool = False,
+        viewer: str = "school",
     ) -> Block:
         """Score schools ``s_rows`` against partners ``p_rows`` (default: all).
 
         Two matrix products give both directions; filters, distance decay, language,
-        fusion and the outcome blend run in one compiled pass per pair
+        fusion and the sides' factors run in one compiled pass per pair
         (:func:`matcher.kernels.score_matrix`). ``full`` also returns the parts that
-        explanations and the outcome model's training need.
+        explanations need.
         """
         s_rows = np.asarray(s_rows, dtype=np.int64)
         sel: Any = slice(None) if p_rows is None else p_rows
-        args = self._inputs(index, s_rows, sel)
+        args = self._inputs(index, s_rows, sel, viewer)
         score = kernels.score_matrix(**args)
         if index.excluded.nnz:
             ex = index.excluded[s_rows][:, sel].tocoo()
@@ -260,16 +292,63 @@ class MatchModel(BaseEstimator):
             k=int(k),
         )
 
-    def score_pairs(self, index: MatchIndex, s_rows: np.ndarray, p_rows: np.ndarray) -> Block:
-        """Score aligned pairs ``(s_rows[i], p_rows[i])`` (one score each)."""
-        out = []
-        for start in range(0, len(s_rows), 4096):
-            s, p = s_rows[start : start + 4096], p_rows[start : start + 4096]
-            uniq_p, inv = np.unique(p, return_inverse=True)
-            b = self.score_block(index, s, uniq_p, full=True)
-            r = np.arange(len(s))
-            out.append([getattr(b, name)[r, inv] for name in Block.__dataclass_fields__])
-        if not out:
-            e = np.zeros(0, dtype=np.float32)
-            return Block(e, e, e, e, e, e, e.astype(bool))
-        return Block(*[np.concatenate(parts) for parts in zip(*out, strict=True)])
+    def reachable(
+        self, index: MatchIndex, s_rows: np.ndarray, p_rows: np.ndarray | None = None
+    ) -> np.ndarray:
+        """Hard filters only (within reach or online, level served, capacity left, not
+        already in progress or declined), whatever either side gains: the candidates
+        that baselines rank."""
+        s_rows = np.asarray(s_rows, dtype=np.int64)
+        sel: Any = slice(None) if p_rows is None else p_rows
+        rad, _, px = self._partner_arrays(index)
+        q = self._k2() * (2.0 - 2.0 * (index.s_xyz[s_rows] @ px[sel].T))
+        level = np.left_shift(np.int64(1), index.s_level[s_rows])[:, None]
+        ok = (q <= rad[sel][None, :]) & ((level & index.p_level_bits[sel][None, :]) != 0)
+        if index.excluded.nnz:
+            ex = index.excluded[s_rows][:, sel].tocoo()
+            ok[ex.row, ex.col] = False
+        return ok
+
+    def score_pairs(
+        self, index: MatchIndex, s_rows: np.ndarray, p_rows: np.ndarray, viewer: str = "school"
+    ) -> Block:
+        """Score aligned pairs ``(s_rows[i], p_rows[i])`` (one score each), with every
+        part filled: the same rule as the kernels, written in numpy over the pairs."""
+        s = np.asarray(s_rows, dtype=np.int64)
+        p = np.asarray(p_rows, dtype=np.int64)
+        rad, cap, px = self._partner_arrays(index)
+        F = np.einsum("ij,ij->i", index.s_need_n[s], index.p_offer_n[p])
+        B = np.einsum("ij,ij->i", index.s_offer_n[s], index.p_need_n[p])
+        k2 = self._k2()
+        dot = np.einsum("ij,ij->i", index.s_xyz[s], px[p])
+        q = k2 * (2.0 - 2.0 * dot)
+        lvl_ok = (np.left_shift(np.int64(1), index.s_level[s]) & index.p_level_bits[p]) != 0
+        feasible = (q <= rad[p]) & lvl_ok & (F > 0) & (~_needs_filter(index, p, viewer) | (B > 0))
+        if len(s) and index.excluded.nnz:
+            feasible &= ~np.asarray(index.excluded[s, p]).ravel().astype(bool)
+        mutual = F if self.fusion == "forward" else fuse(F, B, self.fusion)
+        x = np.minimum(q, cap[p])
+        shared = (index.s_lang_bits[s] & index.p_lang_bits[p]) != 0
+        content = mutual * (1.0 - self.decay_weight * x)
+        content = np.where(shared, content, content * self.language_penalty)
+        score = content * self._factors(index.s_weight)[s] * self._factors(index.p_weight)[p]
+        dist = EARTH_RADIUS_KM * np.sqrt(np.maximum(q, 0.0) / k2)
+        no_coords = ~np.isfinite(index.p_xyz[p]).all(axis=1)
+        f32 = np.float32
+        return Block(
+            forward=F.astype(f32),
+            backward=B.astype(f32),
+            score=np.where(feasible, score, -np.inf).astype(f32),
+            mutual=mutual.astype(f32),
+            distance=np.where(no_coords, np.nan, dist).astype(f32),
+            proximity=(1.0 - x).astype(f32),
+            shared=shared,
+        )
+
+
+def _needs_filter(index: MatchIndex, sel: Any, viewer: str) -> np.ndarray:
+    """Per partner of ``sel``: must the school meet one of its needs? Only on a
+    partner's own list, and only for a partner that names needs."""
+    if viewer == "partner":
+        return index.p_has_needs[sel]
+    return np.zeros(len(index.p_has_needs), dtype=bool)[sel]

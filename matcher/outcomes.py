@@ -1,17 +1,35 @@
-"""Learning from outcomes: which pairs succeed for both sides and last.
+"""Learning from outcomes: what happens once a pair is tried.
 
-Recorded events label pairs — mutual success (completed, no rating below 4), failure
-(declined, ended early, a low rating) or pending. A logistic regression learns the
-chance of mutual success from pair features: the content model's forward and backward
-match, distance, school level and partner type, and each side's track record (success
-rate shrunk toward the prior, so one event does not dominate, and how much history it
-has). Apart from the few pair terms, the model is additive in per-school and per-partner
-terms, so scoring stays a handful of vectorised operations over all partners.
+An outcome log records what people tried, and people try what they already see (near,
+well-known, or what we suggested). A model that told recorded pairs from untried ones
+would learn that visibility. What the log teaches honestly is what happens **once a pair
+is tried**: does the asked side accept (its interest), and does an accepted partnership
+end in mutual success (delivery: each side's reliability). So this module learns from
+tried pairs only — no untried pair is ever a negative, and no count of how popular or
+active a side is enters as a sign of benefit.
+
+Two stages, each a logistic regression on tried pairs:
+
+* **accept**: proposals that were answered, accepted (1) or declined (0);
+* **deliver**: accepted partnerships that ended, mutual success (1: completed, no rating
+  below 4) or not (0: ended early or a low rating).
+
+Each stage first learns what the pair's content predicts (match both ways, shared
+language). A side's *track record* in a stage is what its tried pairs did beyond
+that prediction — the sum of (outcome − predicted) over its attempts, shrunk toward 0 by
+``prior_strength`` pseudo-attempts — so a side is neither credited for being asked often
+nor blamed for being asked by poorly fitting partners. The stage's full model then learns
+how much a record predicts the next attempt. Every training pair sees records as they
+stood when it started (time-correct: nothing from its own or later outcomes leaks in).
+
+Serving turns records into one factor per side: the chance of acceptance and of delivery
+with the side's record, over the chance without it, at the average pair. The ranking
+score is content benefit × school factor × partner factor: a side without history has
+factor 1 (content decides), and history moves it as it accumulates.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -21,310 +39,174 @@ from sklearn.base import BaseEstimator
 from sklearn.linear_model import LogisticRegression
 from sklearn.utils.validation import check_is_fitted
 
-if TYPE_CHECKING:  # the index imports this module's labels to count track records
+from matcher.history import AsOf, attempts, seconds
+
+if TYPE_CHECKING:  # typing only: the model passes itself in as the content scorer
     from matcher.index import MatchIndex
+    from matcher.model import MatchModel
 
-SUCCESS, FAILURE = 1, 0
-PAIR_FEATURES = ("forward", "backward", "mutual", "proximity", "shared_language")
-
-
-def label_pairs(outcomes: pd.DataFrame | None, as_of: datetime | None = None) -> pd.DataFrame:
-    """One row per pair with a decided outcome before ``as_of``: label 1 (mutual
-    success) or 0 (failure), when the pair started (``first_at``) and when its outcome
-    became known (``decided_at``); pairs still pending are left out."""
-    cols = ["school_id", "partner_id", "label", "first_at", "decided_at"]
-    if outcomes is None or not len(outcomes):
-        return pd.DataFrame(columns=cols)
-    ev = outcomes if as_of is None else outcomes[outcomes["recorded_at"] < pd.Timestamp(as_of)]
-    if not len(ev):
-        return pd.DataFrame(columns=cols)
-    low = (ev["school_rating"].fillna(5) < 4) | (ev["partner_rating"].fillna(5) < 4)
-    ev = ev.assign(
-        success=(ev["status"] == "completed") & ~low,
-        failure=ev["status"].isin(["declined", "ended_early"]) | low,
-    )
-    ev = ev.assign(decided=ev["recorded_at"].where(ev["success"] | ev["failure"]))
-    g = ev.groupby(["school_id", "partner_id"], sort=False).agg(
-        success=("success", "any"),
-        failure=("failure", "any"),
-        first_at=("recorded_at", "min"),
-        decided_at=("decided", "min"),
-    )
-    g = g[g["success"] | g["failure"]]
-    label = np.where(g["failure"], FAILURE, SUCCESS)
-    return g.reset_index().assign(label=label)[cols]
+# What the pair's content predicts is controlled for, so a record measures the side.
+# Proximity is left out on purpose: who is asked depends on distance (exposure), and a
+# control correlated with who was asked would soak up the very side effects (a nearby
+# partner that fails, a far one that delivers) the records are for.
+PAIR_FEATURES = ("mutual", "forward", "backward", "shared_language")
+# stage -> (label column, when the label became known)
+STAGES = {"accept": ("accepted", "answered_at"), "deliver": ("success", "decided_at")}
 
 
-@dataclass
-class TrackRecord:
-    """Per-row success counts on one side (aligned with the index rows)."""
-
-    n: np.ndarray
-    wins: np.ndarray
-
-
-def track_records(labels: pd.DataFrame, row_of: dict[str, int], col: str, size: int) -> TrackRecord:
-    rows = labels[col].map(row_of)
-    ok = rows.notna().to_numpy()
-    r = rows[ok].astype(int).to_numpy()
-    y = labels["label"].to_numpy()[ok].astype(np.float64)
-    return TrackRecord(
-        n=np.bincount(r, minlength=size).astype(np.float64),
-        wins=np.bincount(r, weights=y, minlength=size),
-    )
-
-
-def pair_starts(outcomes: pd.DataFrame | None, as_of: datetime | None = None) -> pd.DataFrame:
-    """When each (school, partner) pair was first recorded, before ``as_of``."""
-    cols = ["school_id", "partner_id", "first_at"]
-    if outcomes is None or not len(outcomes):
-        return pd.DataFrame(columns=cols)
-    ev = outcomes if as_of is None else outcomes[outcomes["recorded_at"] < pd.Timestamp(as_of)]
-    g = ev.groupby(["school_id", "partner_id"], sort=False)["recorded_at"].min()
-    return g.rename("first_at").reset_index()[cols]
-
-
-def _seconds(times: pd.Series) -> np.ndarray:
-    return times.to_numpy(dtype="datetime64[s]").astype(np.int64)
-
-
-class _AsOf:
-    """Counts per row of one side over events before a given time, vectorised: events
-    are sorted by (row, time), so a query is two binary searches."""
-
-    def __init__(self, rows: np.ndarray, secs: np.ndarray, weights: np.ndarray) -> None:
-        self.base = int(secs.min()) - 1 if len(secs) else 0
-        self.span = (int(secs.max()) - self.base + 2) if len(secs) else 1
-        key = rows.astype(np.int64) * self.span + (secs - self.base)
-        order = np.argsort(key, kind="stable")
-        self.key = key[order]
-        self.cum = np.concatenate([[0.0], np.cumsum(weights[order].astype(np.float64))])
-
-    def count(self, rows: np.ndarray, secs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(events, summed weights) of each ``rows[i]`` strictly before ``secs[i]``."""
-        t = np.clip(secs - self.base, 0, self.span - 1)
-        lo = np.searchsorted(self.key, rows.astype(np.int64) * self.span, side="left")
-        hi = np.searchsorted(self.key, rows.astype(np.int64) * self.span + t, side="left")
-        return (hi - lo).astype(np.float64), self.cum[hi] - self.cum[lo]
-
-
-def _as_of(frame: pd.DataFrame, row_of: dict[str, int], col: str, time_col: str, w: Any) -> _AsOf:
-    rows = frame[col].map(row_of)
-    ok = rows.notna().to_numpy() & frame[time_col].notna().to_numpy()
-    weights = np.asarray(w, dtype=np.float64)[ok] if w is not None else np.ones(int(ok.sum()))
-    return _AsOf(rows[ok].astype(int).to_numpy(), _seconds(frame[time_col][ok]), weights)
+def _log_sigmoid(z: np.ndarray) -> np.ndarray:
+    return -np.logaddexp(0.0, -z)
 
 
 class OutcomeModel(BaseEstimator):
-    """Chance of mutual success of a pair, from pair features and track records.
+    """Chances that a tried pair is accepted and delivers, from its content and each
+    side's per-attempt track record; served as one multiplicative factor per side.
 
     Parameters
     ----------
     prior_strength : float
-        Pseudo-events pulling a side's success rate toward the overall rate.
-    negatives_per_positive : int
-        Feasible pairs sampled as non-successes per success (at most ``max_pairs``), so
-        the model ranks among all candidates, not only among pairs that were tried. Each
-        keeps one side of a success: its school with another partner, or its partner
-        with another school.
+        Pseudo-attempts (with outcome equal to the prediction) added to every side's
+        record, so one event does not dominate.
     C : float
-        Inverse regularisation of the logistic regression (on standardised main terms).
-    interactions : bool
-        Also learn which school profiles meet which partner needs, and which partner
-        profiles meet which school needs (need × attribute weights). They are what
-        a school's tags rarely say — a company wanting CSR impact gains most with a
-        small remote school, one wanting visibility with a large one — and history shows.
-    max_pairs : int
-        Most decided pairs learned from (a random sample beyond it), which bounds
-        memory and time at national scale.
-    random_state : int
-        Seed for the negative sampling.
+        Inverse regularisation of the logistic regressions.
+    min_attempts : int
+        Fewest labelled attempts (with both outcomes present) a stage needs to be
+        learned; a stage without enough is left out (factor 1).
+    max_factor : float
+        Bound of a side's factor (and of its inverse), so no record can push a side
+        beyond what its content earns by more than this.
     """
 
     def __init__(
         self,
         prior_strength: float = 5.0,
-        negatives_per_positive: int = 10,
-        C: float = 0.03,
-        interactions: bool = True,
-        max_pairs: int = 30_000,
-        random_state: int = 0,
+        C: float = 1.0,
+        min_attempts: int = 20,
+        max_factor: float = 4.0,
     ) -> None:
         self.prior_strength = prior_strength
-        self.negatives_per_positive = negatives_per_positive
         self.C = C
-        self.interactions = interactions
-        self.max_pairs = max_pairs
-        self.random_state = random_state
+        self.min_attempts = min_attempts
+        self.max_factor = max_factor
 
-    # -- feature blocks --------------------------------------------------------------------
+    # -- shared pieces ---------------------------------------------------------------
 
-    def _record_terms(self, n: np.ndarray, wins: np.ndarray, act: np.ndarray) -> list[np.ndarray]:
-        """A side's track-record columns: success rate shrunk toward the prior (as a
-        deviation from it), amount of history and activity, both logged. One formula for
-        training pairs (counts as of their start) and for serving (counts as of now)."""
-        prior, k = self.prior_, self.prior_strength
-        return [(wins + k * prior) / (n + k) - prior, np.log1p(n), np.log1p(act)]
+    @staticmethod
+    def _tried(index: MatchIndex, outcomes: pd.DataFrame | None, as_of: datetime | None):
+        tried = attempts(outcomes, as_of)
+        known = tried["school_id"].isin(index.school_row) & tried["partner_id"].isin(
+            index.partner_row
+        )
+        tried = tried[known.to_numpy()].reset_index(drop=True)
+        s_rows = tried["school_id"].map(index.school_row).to_numpy(dtype=np.int64)
+        p_rows = tried["partner_id"].map(index.partner_row).to_numpy(dtype=np.int64)
+        return tried, s_rows, p_rows
+
+    @staticmethod
+    def _content(index: MatchIndex, content: MatchModel, s_rows, p_rows) -> np.ndarray:
+        """Pair features (``PAIR_FEATURES``) of aligned pairs, from the content rule."""
+        b = content.score_pairs(index, s_rows, p_rows)
+        assert b.mutual is not None and b.shared is not None
+        cols = [b.mutual, b.forward, b.backward, b.shared.astype(np.float32)]
+        return np.column_stack(cols).astype(np.float64)
+
+    def _records(self, n: np.ndarray, resid: np.ndarray) -> np.ndarray:
+        """A side's record: outcomes beyond prediction, shrunk by pseudo-attempts."""
+        return resid / (n + self.prior_strength)
 
     # -- fitting -------------------------------------------------------------------------
 
     def fit(
         self,
         index: MatchIndex,
-        content,
-        labels: pd.DataFrame,
-        starts: pd.DataFrame | None = None,
+        content: MatchModel,
+        outcomes: pd.DataFrame,
+        as_of: datetime | None = None,
     ) -> OutcomeModel:
-        """Fit on decided pairs in ``labels`` (from :func:`label_pairs`), scoring pair
-        features with ``content`` (a fitted MatchModel) on ``index``. ``starts`` (from
-        :func:`pair_starts`; default: the decided pairs') gives each side's activity.
-
-        Each training pair sees its sides' track records and activity as they stood when
-        it started, as a served pair does at serving time: nothing from its own outcome
-        or from later events leaks into its features."""
-        labels = labels[
-            labels["school_id"].isin(index.school_row)
-            & labels["partner_id"].isin(index.partner_row)
-        ]
-        y = labels["label"].to_numpy()
-        if len(labels) < 20 or len(np.unique(y)) < 2:
-            raise ValueError("too few decided partnerships to learn from (need 20, both kinds)")
-        self.prior_ = float(y.mean())
-        rng = np.random.default_rng(self.random_state)
-        starts = labels if starts is None else starts
-        history = {
-            side: (
-                _as_of(labels, rows, col, "decided_at", labels["label"]),
-                _as_of(starts, rows, col, "first_at", None),
+        """Learn both stages from the pairs tried before ``as_of``, scoring their
+        content with ``content`` (a MatchModel with fitted features) on ``index``."""
+        tried, s_rows, p_rows = self._tried(index, outcomes, as_of)
+        X = (
+            self._content(index, content, s_rows, p_rows)
+            if len(tried)
+            else np.zeros((0, len(PAIR_FEATURES)))
+        )
+        start = seconds(tried["first_at"]) if len(tried) else np.zeros(0, dtype=np.int64)
+        self.stages_: dict[str, dict[str, Any]] = {}
+        notes = []
+        for stage, (label, when) in STAGES.items():
+            y = tried[label].to_numpy(dtype=np.float64) if len(tried) else np.zeros(0)
+            ok = np.isfinite(y)
+            if ok.sum() < self.min_attempts or len(np.unique(y[ok])) < 2:
+                notes.append(f"{stage}: too few tried pairs ({int(ok.sum())})")
+                continue
+            Xk, yk = X[ok], y[ok].astype(int)
+            base = LogisticRegression(C=self.C, max_iter=1000).fit(Xk, yk)
+            resid = yk - base.predict_proba(Xk)[:, 1]
+            labelled = tried[ok].assign(resid=resid)
+            recs = []
+            for col, row_of, rows in (
+                ("school_id", index.school_row, s_rows[ok]),
+                ("partner_id", index.partner_row, p_rows[ok]),
+            ):
+                hist = AsOf.of(labelled, row_of, col, when, labelled["resid"])
+                n, r = hist.count(rows, start[ok])
+                recs.append(self._records(n, r))
+            Z = np.column_stack([Xk, *recs])
+            full = LogisticRegression(C=self.C, max_iter=1000).fit(Z, yk)
+            w = full.coef_[0]
+            self.stages_[stage] = {
+                "base_coef": base.coef_[0].copy(),
+                "base_intercept": float(base.intercept_[0]),
+                "record_coef": w[-2:].copy(),  # school, partner
+                # the average tried pair's logit without any record: where a record's
+                # effect on the chance is read off
+                "mean_logit": float(np.mean(Xk @ w[:-2] + full.intercept_[0])),
+                "n": int(ok.sum()),
+                "rate": float(yk.mean()),
+            }
+            notes.append(
+                f"{stage}: {int(ok.sum())} tried pairs, {yk.mean():.0%} yes, record weights "
+                f"school {w[-2]:+.2f} partner {w[-1]:+.2f}"
             )
-            for side, rows, col in (
-                ("s", index.school_row, "school_id"),
-                ("p", index.partner_row, "partner_id"),
-            )
-        }
-        if len(labels) > self.max_pairs:  # the regression learns from a sample
-            labels = labels.iloc[np.sort(rng.choice(len(labels), self.max_pairs, replace=False))]
-            y = labels["label"].to_numpy()
-        s_rows = index.school_rows(labels["school_id"].tolist())
-        p_rows = index.partner_rows(labels["partner_id"].tolist())
-        t = _seconds(labels["first_at"])
-        # In-list negatives: a success's school with other partners (what a school's
-        # list must rank below it) and its partner with other schools (what a partner's
-        # list must rank below it), at the time the success started, so the model learns
-        # what orders each side's list, not only which sides are busy. Infeasible draws
-        # are dropped.
-        n_neg = min(int(self.negatives_per_positive * max(int(y.sum()), 1)), self.max_pairs)
-        pick = rng.choice(np.flatnonzero(y == SUCCESS), 4 * n_neg)
-        same_school = rng.random(4 * n_neg) < 0.5
-        neg_s = np.where(same_school, s_rows[pick], rng.integers(0, index.n_schools, 4 * n_neg))
-        neg_p = np.where(same_school, rng.integers(0, index.n_partners, 4 * n_neg), p_rows[pick])
-        nb = content.score_pairs(index, neg_s, neg_p)
-        keep = np.flatnonzero(nb.feasible)[:n_neg]
-        all_s = np.concatenate([s_rows, neg_s[keep]])
-        all_p = np.concatenate([p_rows, neg_p[keep]])
-        all_t = np.concatenate([t, t[pick[keep]]])
-        all_y = np.concatenate([y, np.zeros(len(keep), dtype=y.dtype)])
-        X = self._design(index, content, all_s, all_p, all_t, history)
-        # The main terms are standardised, so the penalty treats a track record and a
-        # match score alike; the many need × profile terms are not, which keeps them
-        # small unless history shows them clearly. The scaling is folded back into the
-        # weights, which then apply to raw features.
-        n_main = len(PAIR_FEATURES) + 6 + index.s.attrs.shape[1] + index.p.attrs.shape[1]
-        mean, scale = np.zeros(X.shape[1]), np.ones(X.shape[1])
-        mean[:n_main], scale[:n_main] = X[:, :n_main].mean(axis=0), X[:, :n_main].std(axis=0)
-        scale[scale < 1e-9] = 1.0
-        self.model_ = LogisticRegression(C=self.C, max_iter=2000).fit((X - mean) / scale, all_y)
-        self.coef_ = self.model_.coef_[0] / scale
-        self.intercept_ = float(self.model_.intercept_[0] - self.coef_ @ mean)
-        self.n_pairs_ = len(all_y)
+        if not self.stages_:
+            raise ValueError("too few tried partnerships to learn from: " + "; ".join(notes))
+        self.note_ = "outcome model (tried pairs only): " + "; ".join(notes)
         return self
 
-    def _design(self, index, content, s_rows, p_rows, secs, history) -> np.ndarray:
-        b = content.score_pairs(index, s_rows, p_rows)
-        pair = [b.forward, b.backward, b.mutual, b.proximity, b.shared.astype(np.float64)]
-        cols = {}
-        for side, rows in (("s", s_rows), ("p", p_rows)):
-            decided, started = history[side]
-            n, wins = decided.count(rows, secs)
-            act, _ = started.count(rows, secs)
-            cols[side] = self._record_terms(n, wins, act)
-        blocks = [
-            np.column_stack([*pair, *cols["s"]]),
-            index.s.attrs[s_rows],
-            np.column_stack(cols["p"]),
-            index.p.attrs[p_rows],
-        ]
-        if self.interactions:
-            n_pairs = len(s_rows)
-            sa, pa = index.s.attrs[s_rows], index.p.attrs[p_rows]
-            blocks.append(
-                (index.p_need_n[p_rows][:, :, None] * sa[:, None, :]).reshape(n_pairs, -1)
-            )
-            blocks.append(
-                (index.s_need_n[s_rows][:, :, None] * pa[:, None, :]).reshape(n_pairs, -1)
-            )
-        return np.hstack(blocks).astype(np.float64)
+    # -- serving ---------------------------------------------------------------------
 
-    # -- scoring -------------------------------------------------------------------------
-
-    def prepare(self, index: MatchIndex) -> None:
-        """Precompute the per-school and per-partner additive logit terms on ``index``,
-        from the track records and activity it counted as of its time."""
-        check_is_fitted(self, "coef_")
-        ex, feats = index.extra, []
-        for k, side in (("s", index.s), ("p", index.p)):
-            terms = self._record_terms(
-                ex[f"{k}_decided"], ex[f"{k}_successes"], ex[f"{k}_activity"]
-            )
-            feats.append(np.column_stack([*terms, side.attrs]).astype(np.float64))
-        s_feat, p_feat = feats
-        w = self.coef_
-        n_pair, ns, n_p = len(PAIR_FEATURES), s_feat.shape[1], p_feat.shape[1]
-        ws = w[n_pair : n_pair + ns]
-        wp = w[n_pair + ns : n_pair + ns + n_p]
-        index.extra["outcome_s"] = (s_feat @ ws + self.intercept_).astype(np.float32)
-        index.extra["outcome_p"] = (p_feat @ wp).astype(np.float32)
-        a_s = index.s.attrs.shape[1]
-        n_codes = index.p_need_n.shape[1]
-        rest = w[n_pair + ns + n_p :]
-        if self.interactions:
-            w_bw = rest[: n_codes * a_s].reshape(n_codes, a_s)
-            w_fw = rest[n_codes * a_s :].reshape(n_codes, -1)
-            # One product per block gives both interaction terms:
-            # [school attrs | school needs·W_fw] @ [partner needs·W_bw | partner attrs]ᵀ
-            index.extra["outcome_s_int"] = np.hstack([index.s.attrs, index.s_need_n @ w_fw]).astype(
-                np.float32
-            )
-            index.extra["outcome_p_int"] = np.hstack([index.p_need_n @ w_bw, index.p.attrs]).astype(
-                np.float32
-            )
-
-    def pair_weights(self) -> tuple[np.float32, ...]:
-        """Weights of the pair features, in ``PAIR_FEATURES`` order."""
-        w = self.coef_[: len(PAIR_FEATURES)]
-        return tuple(np.float32(x) for x in w)
-
-    def logit_block(self, index: MatchIndex, s_rows: np.ndarray, p_sel: Any) -> np.ndarray:
-        """The linear part of the logit for a block, as one matrix product: per-school and
-        per-partner terms, the forward and backward match, and the learned need × profile
-        interactions. (The mutual, proximity and language terms are added elementwise.)"""
-        ex = index.extra
-        wf, wb = self.pair_weights()[:2]
-        n_s = len(s_rows)
-        left = [
-            ex["outcome_s"][s_rows][:, None],
-            np.ones((n_s, 1), dtype=np.float32),
-            wf * index.s_need_n[s_rows],
-            wb * index.s_offer_n[s_rows],
-        ]
-        p_o = ex["outcome_p"][p_sel]
-        right = [
-            np.ones((len(p_o), 1), dtype=np.float32),
-            p_o[:, None],
-            index.p_offer_n[p_sel],
-            index.p_need_n[p_sel],
-        ]
-        if "outcome_s_int" in ex:
-            left.append(ex["outcome_s_int"][s_rows])
-            right.append(ex["outcome_p_int"][p_sel])
-        return np.hstack(left).astype(np.float32) @ np.hstack(right).astype(np.float32).T
+    def side_factors(
+        self,
+        index: MatchIndex,
+        content: MatchModel,
+        outcomes: pd.DataFrame | None,
+        as_of: datetime | None = None,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Each school's and partner's factor (rows of ``index``) from its record over
+        the pairs tried before ``as_of``: 1 without history."""
+        check_is_fitted(self, "stages_")
+        log_s = np.zeros(index.n_schools)
+        log_p = np.zeros(index.n_partners)
+        tried, s_rows, p_rows = self._tried(index, outcomes, as_of)
+        if len(tried):
+            X = self._content(index, content, s_rows, p_rows)
+            for stage, (label, _) in STAGES.items():
+                st = self.stages_.get(stage)
+                if st is None:
+                    continue
+                y = tried[label].to_numpy(dtype=np.float64)
+                ok = np.isfinite(y)
+                pred = 1.0 / (1.0 + np.exp(-(X[ok] @ st["base_coef"] + st["base_intercept"])))
+                resid = y[ok] - pred
+                z0 = st["mean_logit"]
+                for rows, size, w, out in (
+                    (s_rows[ok], index.n_schools, st["record_coef"][0], log_s),
+                    (p_rows[ok], index.n_partners, st["record_coef"][1], log_p),
+                ):
+                    n = np.bincount(rows, minlength=size).astype(np.float64)
+                    r = np.bincount(rows, weights=resid, minlength=size)
+                    z = z0 + w * self._records(n, r)
+                    out += _log_sigmoid(z) - _log_sigmoid(np.asarray(z0))
+        bound = np.log(self.max_factor)
+        return np.exp(np.clip(log_s, -bound, bound)), np.exp(np.clip(log_p, -bound, bound))

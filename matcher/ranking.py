@@ -65,7 +65,7 @@ def recommend_schools(model: MatchModel, index: MatchIndex, partner_row: int, k:
     p = np.array([partner_row])
     for start in range(0, index.n_schools, 8192):
         s_rows = np.arange(start, min(start + 8192, index.n_schools))
-        b = model.score_block(index, s_rows, p)
+        b = model.score_block(index, s_rows, p, viewer="partner")
         col = b.score[:, 0]
         keep = top_k(col[None, :], k)[0]
         keep = keep[keep >= 0]
@@ -77,7 +77,7 @@ def recommend_schools(model: MatchModel, index: MatchIndex, partner_row: int, k:
     scores = np.concatenate([b[1] for b in best])
     order = np.lexsort((rows, -scores))[:k]
     rows = rows[order]
-    fb = model.score_pairs(index, rows, np.full(len(rows), partner_row))
+    fb = model.score_pairs(index, rows, np.full(len(rows), partner_row), viewer="partner")
     return Ranked(rows, fb.score, fb.forward, fb.backward)
 
 

@@ -11,6 +11,7 @@ import hashlib
 import json
 import math
 import re
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -19,11 +20,32 @@ from typing import Any
 
 import pandas as pd
 
-from matcher.errors import RowError, ValidationError
+from matcher.errors import MatcherError, RowError, ValidationError
 from matcher.vocabulary import Vocabulary, load_vocabulary
 
 LANG_RE = re.compile(r"^[a-z]{2,3}$")
 MAX_TEXT = 5000
+
+# Bounds of every number a user gives, file row, request or option; the API imports them.
+# Generous for any real school or partner, tight enough that sums over a district stay
+# exact in 64 bits (a capacity of 2**62 broke allocation for everyone).
+MAX_STUDENTS = 100_000
+MAX_TEACHERS = 10_000
+MAX_CAPACITY = 10_000
+MAX_RADIUS_KM = 20_037.5  # half the Earth's circumference: anywhere
+MAX_K = 100
+MAX_EQUITY_WEIGHT = 10.0
+MAX_OUTCOME_WEIGHT = 1.0
+
+
+def check_option(name: str, value: float, lo: float, hi: float) -> float:
+    """A numeric option (``k``, ``equity weight``, ...) within ``lo..hi`` and finite, or
+    a MatcherError that names it; the command line and the engine share these rules."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise MatcherError(f"{name} must be a number, got {value!r}")
+    if not math.isfinite(value) or not lo <= value <= hi:
+        raise MatcherError(f"{name} must be between {lo:g} and {hi:g}, got {value!r}")
+    return value
 
 
 class _Bad(Exception):
@@ -54,6 +76,72 @@ def _string(v: Any, limit: int = MAX_TEXT) -> str:
     return s
 
 
+def _short(v: Any, limit: int = 60) -> str:
+    """``repr(v)``, cut to ``limit`` characters: a message never echoes a huge value."""
+    r = repr(v)
+    return r if len(r) <= limit else r[: limit - 4] + "...'"
+
+
+# Characters an id must not hold: controls, format characters (zero-width space and
+# joiners, BOM, direction marks) and line or paragraph separators — invisible, so two ids
+# that look the same would differ.
+_INVISIBLE = ("Cc", "Cf", "Zl", "Zp")
+
+
+def id_problem(value: str) -> str | None:
+    """Why ``value`` cannot be an id, or None: surrounding whitespace, whitespace other
+    than a plain space, invisible characters, or text not in Unicode NFC form (the
+    same-looking id typed on another keyboard would not match it)."""
+    if value != value.strip():
+        return "has leading or trailing whitespace"
+    for ch in value:
+        cat = unicodedata.category(ch)
+        if cat in _INVISIBLE or (ch.isspace() and ch != " "):
+            return f"contains the invisible or control character U+{ord(ch):04X}"
+    if unicodedata.normalize("NFC", value) != value:
+        return "is not in Unicode NFC form (write it with composed characters)"
+    return None
+
+
+def id_skeleton(value: str) -> str:
+    """What an id looks like, for spotting lookalikes: compatibility-folded, case-folded,
+    dashes and spaces unified."""
+    folded = unicodedata.normalize("NFKC", value).casefold()
+    return re.sub(r"[\s\u2010-\u2015\u2212_-]+", "-", folded)
+
+
+def lookalikes(new_ids: Iterable[str], existing: Iterable[str]) -> list[tuple[str, str]]:
+    """Pairs ``(new id, existing id)`` that differ but look alike (see
+    :func:`id_skeleton`), e.g. ``FX-S3`` and ``fx‐s3``."""
+    by_look: dict[str, str] = {}
+    for e in existing:
+        by_look.setdefault(id_skeleton(e), e)
+    out = []
+    for n in new_ids:
+        other = by_look.get(id_skeleton(n))
+        if other is not None and other != n:
+            out.append((n, other))
+    return out
+
+
+def _identifier(limit: int):
+    """An id: text of at most ``limit`` characters that passes :func:`id_problem`."""
+
+    def parse(v: Any) -> str:
+        if isinstance(v, bool) or not isinstance(v, (str, int)):
+            raise _Bad(f"expected text, got {type(v).__name__}")
+        raw = str(v)
+        if "\x00" in raw:
+            raise _Bad("contains a NUL character")
+        if len(raw) > limit:
+            raise _Bad(f"longer than {limit} characters")
+        if why := id_problem(raw):
+            raise _Bad(f"id {_short(raw)} {why}")
+        return raw
+
+    return parse
+
+
 def _text(limit: int):
     """Text of at most ``limit`` characters (what the database column holds)."""
 
@@ -70,11 +158,17 @@ def _float(lo: float | None = None, hi: float | None = None, gt: float | None = 
         try:
             x = float(str(v).strip()) if isinstance(v, str) else float(v)
         except (TypeError, ValueError):
-            raise _Bad(f"{v!r} is not a number") from None
+            raise _Bad(f"{_short(v)} is not a number") from None
         if not math.isfinite(x):
-            raise _Bad(f"{v!r} is not a finite number")
-        if lo is not None and x < lo or hi is not None and x > hi:
-            raise _Bad(f"{x:g} is outside {lo:g}..{hi:g}")
+            raise _Bad(f"{_short(v)} is not a finite number")
+        if lo is not None and x < lo:
+            raise _Bad(
+                f"{x:g} is below {lo:g}" if hi is None else f"{x:g} is outside {lo:g}..{hi:g}"
+            )
+        if hi is not None and x > hi:
+            raise _Bad(
+                f"{x:g} is above {hi:g}" if lo is None else f"{x:g} is outside {lo:g}..{hi:g}"
+            )
         if gt is not None and x <= gt:
             raise _Bad(f"{x:g} must be greater than {gt:g}")
         return x
@@ -92,11 +186,13 @@ def _int(lo: int, hi: int | None = None):
             x = v
         else:
             s = str(v).strip()
-            if not re.fullmatch(r"[+-]?\d+", s):
-                raise _Bad(f"{v!r} is not a whole number")
+            if not re.fullmatch(r"[+-]?\d{1,30}", s):
+                raise _Bad(f"{_short(v)} is not a whole number")
             x = int(s)
-        if x < lo or (hi is not None and x > hi):
-            raise _Bad(f"{x} is outside {lo}..{hi}" if hi is not None else f"{x} is below {lo}")
+        if x < lo:
+            raise _Bad(f"{x} is below {lo}")
+        if hi is not None and x > hi:
+            raise _Bad(f"{x} is outside {lo}..{hi}")
         return x
 
     return parse
@@ -123,7 +219,7 @@ def _choice(options: Iterable[str], what: str):
             return s
         if s.lower() in lower:
             return lower[s.lower()]
-        raise _Bad(f"{s!r} is not a {what} (one of {', '.join(opts)})")
+        raise _Bad(f"{_short(s)} is not a {what} (one of {', '.join(opts)})")
 
     return parse
 
@@ -199,7 +295,7 @@ def columns(kind: str, vocab: Vocabulary | None = None) -> list[Column]:
     text = _string
     if kind == "schools":
         return [
-            Column("school_id", _text(64), True),
+            Column("school_id", _identifier(64), True),
             Column("name", _text(300), True),
             Column("level", _choice(v.levels, "level"), True),
             Column("ownership", _choice(v.ownership, "ownership"), True),
@@ -208,18 +304,18 @@ def columns(kind: str, vocab: Vocabulary | None = None) -> list[Column]:
             Column("district", _text(120), False, ""),
             Column("latitude", _float(-90, 90), True),
             Column("longitude", _float(-180, 180), True),
-            Column("students", _int(0), False, None),
-            Column("teachers", _int(0), False, None),
+            Column("students", _int(0, MAX_STUDENTS), False, None),
+            Column("teachers", _int(0, MAX_TEACHERS), False, None),
             Column("accreditation", _choice(v.accreditation, "accreditation"), False, "none"),
             Column("needs", _codes(v), True),
             Column("offers", _codes(v), False, []),
             Column("description", text, False, ""),
             Column("languages", _languages, False, ["id"]),
-            Column("capacity", _int(1), False, 3),
+            Column("capacity", _int(1, MAX_CAPACITY), False, 3),
         ]
     if kind == "partners":
         return [
-            Column("partner_id", _text(64), True),
+            Column("partner_id", _identifier(64), True),
             Column("name", _text(300), True),
             Column("type", _choice(v.partner_types, "partner type"), True),
             Column("sector", _text(120), False, ""),
@@ -227,20 +323,20 @@ def columns(kind: str, vocab: Vocabulary | None = None) -> list[Column]:
             Column("regency", _text(120), False, ""),
             Column("latitude", _float(-90, 90), False, None),
             Column("longitude", _float(-180, 180), False, None),
-            Column("service_radius_km", _float(gt=0), False, 50.0),
+            Column("service_radius_km", _float(hi=MAX_RADIUS_KM, gt=0), False, 50.0),
             Column("online", _bool, False, False),
             Column("offers", _codes(v), True),
             Column("needs", _codes(v), False, []),
             Column("levels", _levels(v), False, []),
             Column("description", text, False, ""),
             Column("languages", _languages, False, ["id"]),
-            Column("capacity", _int(1), False, 5),
+            Column("capacity", _int(1, MAX_CAPACITY), False, 5),
         ]
     if kind == "outcomes":
         return [
-            Column("outcome_id", _text(80), False, None),
-            Column("school_id", _text(64), True),
-            Column("partner_id", _text(64), True),
+            Column("outcome_id", _identifier(80), False, None),
+            Column("school_id", _identifier(64), True),
+            Column("partner_id", _identifier(64), True),
             Column("status", _choice(v.statuses, "status"), True),
             Column("school_rating", _int(1, 5), False, None),
             Column("partner_rating", _int(1, 5), False, None),

@@ -7,7 +7,8 @@ Writes are transactional: a load either stores every record it was given or noth
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -76,8 +77,22 @@ outcomes = sa.Table(
     "outcomes",
     metadata,
     sa.Column("outcome_id", sa.String(80), primary_key=True),
-    sa.Column("school_id", sa.String(64), nullable=False, index=True),
-    sa.Column("partner_id", sa.String(64), nullable=False, index=True),
+    # an event belongs to its school and partner: deleting either deletes it, and no
+    # event can name a record that is gone (SQLite enforces this per connection, below)
+    sa.Column(
+        "school_id",
+        sa.String(64),
+        sa.ForeignKey("schools.school_id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    sa.Column(
+        "partner_id",
+        sa.String(64),
+        sa.ForeignKey("partners.partner_id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
     sa.Column("status", sa.String(16), nullable=False),
     sa.Column("school_rating", sa.Integer),
     sa.Column("partner_rating", sa.Integer),
@@ -125,6 +140,7 @@ class Store:
             self.engine: Engine = sa.create_engine(url, future=True)
             if self.engine.dialect.name == "sqlite":
                 sa.event.listen(self.engine, "connect", _sqlite_pragmas)
+                sa.event.listen(self.engine, "begin", _sqlite_begin)
             metadata.create_all(self.engine)
         except (sa.exc.ArgumentError, sa.exc.NoSuchModuleError) as exc:
             raise MatcherError(f"cannot use database URL {url!r}: {exc}") from None
@@ -141,23 +157,59 @@ class Store:
         otherwise nothing is written. Returns the number of records written per kind.
         """
         counts: dict[str, int] = {}
-        with self.engine.begin() as conn:
-            for kind in ("schools", "partners"):
-                if kind in frames and len(frames[kind]):
-                    counts[kind] = self._upsert(conn, kind, frames[kind])
-            if "outcomes" in frames and len(frames["outcomes"]):
-                self._check_references(conn, frames["outcomes"])
-                counts["outcomes"] = self._insert_outcomes(conn, frames["outcomes"])
+        try:
+            with self._writing() as conn:
+                for kind in ("schools", "partners"):
+                    if kind in frames and len(frames[kind]):
+                        counts[kind] = self._upsert(conn, kind, frames[kind])
+                if "outcomes" in frames and len(frames["outcomes"]):
+                    # inside the write transaction, so a concurrent delete cannot slip
+                    # between the check and the insert (the foreign keys hold regardless)
+                    self._check_references(conn, frames["outcomes"])
+                    counts["outcomes"] = self._insert_outcomes(conn, frames["outcomes"])
+        except sa.exc.IntegrityError:
+            # a school or partner deleted by another writer after our check (PostgreSQL
+            # checks at insert): nothing was written; name the events that lost theirs
+            if "outcomes" in frames:
+                with self.engine.connect() as conn:
+                    self._check_references(conn, frames["outcomes"])
+            raise ValidationError(
+                "outcomes", [RowError(0, "*", "a school or partner was deleted meanwhile")]
+            ) from None
         return counts
 
+    @contextmanager
+    def _writing(self) -> Iterator[Connection]:
+        """A write transaction; on SQLite it takes the write lock at once (BEGIN
+        IMMEDIATE), so what it reads stays true until it commits."""
+        with self.engine.connect() as conn:
+            conn.execution_options(matcher_write=True)
+            with conn.begin():
+                yield conn
+
     def _upsert(self, conn: Connection, kind: str, frame: pd.DataFrame) -> int:
+        """Insert or update by id, in place: a replaced school keeps its outcome events
+        (a delete-and-insert would cascade to them)."""
         table, key = TABLES[kind], KEYS[kind]
         rows = _to_rows(kind, frame)
-        ids = [r[key] for r in rows]
-        for i in range(0, len(ids), _CHUNK):
-            conn.execute(table.delete().where(table.c[key].in_(ids[i : i + _CHUNK])))
-        for i in range(0, len(rows), 5000):
-            conn.execute(table.insert(), rows[i : i + 5000])
+        dialect = conn.dialect.name
+        if dialect in ("sqlite", "postgresql"):
+            insert = sqlite.insert if dialect == "sqlite" else postgresql.insert
+            for i in range(0, len(rows), 5000):
+                stmt = insert(table)
+                update = {c.name: stmt.excluded[c.name] for c in table.c if c.name != key}
+                conn.execute(
+                    stmt.on_conflict_do_update(index_elements=[key], set_=update),
+                    rows[i : i + 5000],
+                )
+            return len(rows)
+        known = self._existing(conn, kind, [r[key] for r in rows])
+        fresh = [r for r in rows if r[key] not in known]
+        for r in rows:
+            if r[key] in known:
+                conn.execute(table.update().where(table.c[key] == r[key]).values(**r))
+        if fresh:
+            conn.execute(table.insert(), fresh)
         return len(rows)
 
     def _existing(self, conn: Connection, kind: str, ids: Sequence[str]) -> set[str]:
@@ -205,11 +257,12 @@ class Store:
         table, key = TABLES[kind], KEYS[kind]
         if "\x00" in record_id:
             raise NotFoundError(f"no {kind[:-1]} with id {record_id!r}")
-        with self.engine.begin() as conn:
+        with self._writing() as conn:
+            # the events first (the foreign key's cascade does the same where enforced)
+            conn.execute(outcomes.delete().where(outcomes.c[key] == record_id))
             res = conn.execute(table.delete().where(table.c[key] == record_id))
             if res.rowcount == 0:
                 raise NotFoundError(f"no {kind[:-1]} with id {record_id!r}")
-            conn.execute(outcomes.delete().where(outcomes.c[key] == record_id))
 
     # -- reading -------------------------------------------------------------------------
 
@@ -232,6 +285,12 @@ class Store:
         if kind == "outcomes" and len(df):
             df["recorded_at"] = pd.to_datetime(df["recorded_at"])
         return df
+
+    def ids(self, kind: str) -> set[str]:
+        """Every stored id of one kind."""
+        table, key = TABLES[kind], KEYS[kind]
+        with self.engine.connect() as conn:
+            return set(conn.execute(sa.select(table.c[key])).scalars())
 
     def get(self, kind: str, record_id: str) -> dict[str, Any]:
         """One record as a dict, or NotFoundError."""
@@ -299,7 +358,18 @@ def _isnan(v: Any) -> bool:
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    # the driver's own BEGIN is turned off: _sqlite_begin issues ours
+    dbapi_conn.isolation_level = None
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA busy_timeout=30000")
+    cur.execute("PRAGMA foreign_keys=ON")  # off by default, per connection
     cur.close()
+
+
+def _sqlite_begin(conn: Connection) -> None:
+    """Writers take SQLite's write lock when they begin, not at their first write: a
+    reader upgraded to a writer after another commit fails at once ("database is
+    locked"), whereas BEGIN IMMEDIATE waits its turn (busy_timeout)."""
+    immediate = conn.get_execution_options().get("matcher_write")
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")

@@ -13,6 +13,10 @@ import pytest
 from matcher.config import Settings
 from matcher.engine import Engine
 
+# Models are signed (matcher.model_store): tests sign with a key of their own, never
+# with the developer's key file.
+os.environ["MATCHER_MODEL_KEY"] = "test-model-key-0123456789abcdef"
+
 SURABAYA = (-7.2575, 112.7521)
 
 SCHOOL_COLS = [
@@ -101,7 +105,7 @@ def known_world() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         ),
         school("S2", needs="funding", description="Kami butuh laptop untuk lab komputer"),
         school("S3", needs="sports;arts_culture", offers="venue_facilities"),
-        school("S4", needs="internships", level="SMK", offers="talent_pipeline"),
+        school("S4", needs="internships;digital_devices", level="SMK", offers="talent_pipeline"),
         school("S5", needs="inclusive_education", level="SLB"),
     ]
     exact = {"offers": "teacher_training;digital_devices", "needs": "research_site"}

@@ -196,3 +196,53 @@ def test_evaluate_table_json_and_figure(settings, tmp_path: Path, capsys) -> Non
     model = next(m for name, m in rep["models"].items() if name.startswith("model"))
     assert set(model) >= {"schools", "partners", "coverage", "gini", "vs_reference"}
     assert rep["reference"] == "content only" and rep["segments"]
+
+
+def test_serve_preparation_retrains_when_active_model_is_unsigned(world_engine, capsys) -> None:
+    from matcher.cli import prepare_demo
+    from matcher.model_store import MANIFEST
+
+    old = world_engine.models.active_version()
+    mpath = world_engine.models.root / old / MANIFEST
+    man = json.loads(mpath.read_text())
+    del man["signature"]  # as every model saved before signing
+    mpath.write_text(json.dumps(man))
+    prepare_demo(world_engine)
+    assert "is not signed" in capsys.readouterr().err
+    new = world_engine.models.active_version()
+    assert new != old and world_engine.suggest("S1")["model_version"] == new
+
+
+def test_models_list_shows_refused_versions(cli, settings, capsys) -> None:
+    from matcher.model_store import MANIFEST
+
+    (vdir,) = [d for d in settings.models_dir.iterdir() if d.is_dir()]
+    man = json.loads((vdir / MANIFEST).read_text())
+    man["metrics"] = {"schools": {"ndcg": 0.99}}
+    (vdir / MANIFEST).write_text(json.dumps(man))
+    capsys.readouterr()
+    assert cli("models", "list") == 0
+    out = capsys.readouterr().out
+    assert f"* {vdir.name}  REFUSED: model {vdir.name}: manifest signature" in out
+    assert "0.99" not in out
+    assert cli("suggest", "S1") == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and "signature does not match" in err
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("train", "--no-eval", "--outcome-weight", "5"),
+        ("train", "--no-eval", "--outcome-weight", "nan"),
+        ("rank", "--district", "Semampir", "--allocate", "--equity-weight", "nan"),
+        ("rank", "--district", "Semampir", "--allocate", "--equity-weight", "inf"),
+        ("rank", "--district", "Semampir", "-k", "1000"),
+        ("suggest", "S1", "-k", "0"),
+    ],
+)
+def test_options_bounded_like_the_api(cli, capsys, args) -> None:
+    capsys.readouterr()
+    assert cli(*args) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and "must be between" in err

@@ -30,7 +30,8 @@ def test_report_has_both_sides_and_baselines(engine: Engine, tmp_path: Path) -> 
     engine.train(evaluate=False)
     rep = engine.evaluate(test_fraction=0.3)
     names = list(rep["models"])
-    assert names[:4] == ["random", "popularity", "one-way match", "content only"]
+    baselines = ["random", "popularity", "two-way tag overlap", "one-way match", "content only"]
+    assert names[:5] == baselines
     assert any(n.startswith("previous") for n in names) and names[-1].startswith("model")
     for m in rep["models"].values():
         for side in ("schools", "partners"):
@@ -38,7 +39,7 @@ def test_report_has_both_sides_and_baselines(engine: Engine, tmp_path: Path) -> 
         assert 0.0 <= m["coverage"] <= 1.0
     assert rep["reference"] == "content only"
     assert "vs_reference" not in rep["models"]["content only"]
-    for name in names[:3] + names[4:]:
+    for name in names[:4] + names[5:]:
         for side in ("schools", "partners"):
             g = rep["models"][name]["vs_reference"][side]
             assert g["low"] <= g["gain"] <= g["high"]
@@ -46,8 +47,38 @@ def test_report_has_both_sides_and_baselines(engine: Engine, tmp_path: Path) -> 
     gain = rep["models"]["random"]["vs_reference"]["schools"]["gain"]
     assert gain == pytest.approx(rep["models"]["random"]["schools"]["ndcg"] - ref)
     text = format_report(rep)
-    assert "schools lists" in text and "per segment" in text
+    assert "schools lists" in text and "per segment" in text and "formed next" in text
     assert "gain over content only (95% paired bootstrap interval)" in text
+    tried = rep["once_tried"]
+    assert tried["pairs"]["accept"] > 0 and set(tried["models"]) == set(names)
+    assert "once tried: AUC" in text
+
+
+def test_once_tried_auc_rewards_ranking_what_delivers(engine: Engine, tmp_path: Path) -> None:
+    """On tried pairs, a scorer that puts the partner that delivers above the one that
+    fails has a deliver AUC of 1, whichever was asked more."""
+    import numpy as np
+
+    from matcher.evaluation import once_tried
+    from tests.test_outcomes import exposure_world
+
+    files = exposure_world(tmp_path)
+    engine.load_files(files["schools"], files["partners"], files["outcomes"])
+    engine.train(evaluate=False)
+    _, model, index = engine._current()
+    holdout = time_split(engine.store.frame("outcomes"), 0.5)
+    far = index.partner_row["P-FAR-ONLINE"]
+
+    def knows(ix, s_rows, p_rows):
+        cols = np.arange(ix.n_partners) if p_rows is None else p_rows
+        return np.broadcast_to((cols == far).astype(np.float32), (len(s_rows), len(cols)))
+
+    def nearest(ix, s_rows, p_rows):
+        return 1.0 - knows(ix, s_rows, p_rows)
+
+    rep = once_tried({"knows": knows, "nearest": nearest}, index, holdout)
+    assert rep["models"]["knows"]["deliver"]["pooled"]["auc"] == 1.0
+    assert rep["models"]["nearest"]["deliver"]["pooled"]["auc"] == 0.0
 
 
 def test_partner_lists_merged_chunk_by_chunk_equal_one_pass(engine: Engine, tmp_path: Path) -> None:

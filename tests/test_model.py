@@ -21,6 +21,8 @@ def test_exact_two_way_match_ranks_first(world_engine: Engine) -> None:
 
 def test_one_sided_match_ranks_below_mutual_match(world_engine: Engine) -> None:
     res = world_engine.suggest("S1", k=10)["suggestions"]
+    # P-ONESIDED gives S1 what it needs but needs what S1 cannot give: on the school's
+    # list it stays (the school gains), below the partner that gains too
     by_id = {s["partner_id"]: s for s in res}
     assert by_id["P-ONESIDED"]["score"] < by_id["P-EXACT"]["score"]
     assert by_id["P-ONESIDED"]["school_benefit"] == pytest.approx(
@@ -151,3 +153,44 @@ def test_full_partner_hidden_when_serving_but_kept_for_holdout(
     assert not model.score_block(served, [s1], [pe]).feasible[0, 0]
     assert model.score_block(holdout, [s1], [pe]).feasible[0, 0]
     assert holdout.p_capacity_left[pe] == 5 and served.p_capacity_left[pe] == 0
+
+
+def test_no_filler_every_suggestion_gives_the_asking_side_something(engine, world_files):
+    engine.load_files(world_files["schools"], world_files["partners"])
+    engine.train(evaluate=False)
+    for sid in ("S1", "S2", "S3", "S4", "S5"):
+        res = engine.suggest(sid, k=10)
+        assert all(s["school_benefit"] > 0 for s in res["suggestions"])
+        assert all(
+            "Sekolah mendapat: belum ada" not in s["explanation"] for s in res["suggestions"]
+        )
+    none = engine.suggest("S5", k=10)  # inclusive education: no partner offers it
+    assert none["suggestions"] == []
+    assert none["note"].startswith("Tidak ada lagi mitra yang cocok")
+    assert "note" not in engine.suggest("S1", k=1)
+    # a partner that names needs only gets schools that meet one of them
+    for pid in ("P-EXACT", "P-SPORT"):
+        res = engine.suggest_for_partner(pid, k=10, lang="en")
+        assert all(s["partner_benefit"] > 0 for s in res["suggestions"])
+    sport = engine.suggest_for_partner("P-SPORT", k=10, lang="en")
+    assert [s["school_id"] for s in sport["suggestions"]] == ["S3"]
+    assert sport["note"].startswith("No more suitable schools")
+
+
+def test_numpy_pair_rule_agrees_with_the_compiled_kernels(engine, world_files):
+    import numpy as np
+
+    engine.load_files(world_files["schools"], world_files["partners"])
+    engine.train(evaluate=False)
+    model = engine.models.load()[1]
+    index = model.index(engine.store.frame("schools"), engine.store.frame("partners"))
+    rows = np.arange(index.n_schools)
+    block = model.score_block(index, rows, full=True)
+    s = np.repeat(rows, index.n_partners)
+    p = np.tile(np.arange(index.n_partners), index.n_schools)
+    pairs = model.score_pairs(index, s, p)
+    assert np.array_equal(block.feasible.ravel(), np.isfinite(pairs.score))
+    ok = np.isfinite(pairs.score)
+    np.testing.assert_allclose(block.score.ravel()[ok], pairs.score[ok], rtol=1e-5)
+    np.testing.assert_allclose(block.proximity.ravel(), pairs.proximity, atol=1e-5)
+    np.testing.assert_allclose(block.mutual.ravel(), pairs.mutual, atol=1e-6)

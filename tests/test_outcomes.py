@@ -1,16 +1,18 @@
 """Learning from outcomes: a reliable partner beats its look-alike that never follows
-through; cold start still works; failed training and rollback keep a model serving."""
+through, and a far partner that delivers beats a near, famous one that fails; cold start
+still works; failed training and rollback keep a model serving."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from matcher.engine import Engine
+from matcher.history import AsOf, attempts, label_pairs, pair_starts
 from matcher.model import MatchModel
-from matcher.outcomes import label_pairs
 from tests.conftest import OUTCOME_COLS, PARTNER_COLS, SCHOOL_COLS, partner, school, write_csv
 
 
@@ -26,7 +28,8 @@ def reliability_world(tmp_path: Path) -> dict[str, Path]:
     partners = [
         partner("P-A-FLAKY", **same),  # sorts first: wins ties before any history
         partner("P-B-RELIABLE", **same),
-        partner("P-OTHER", offers="sports", needs="venue_facilities"),
+        # no history at all, a weaker content match (two offers, one needed)
+        partner("P-OTHER", offers="teacher_training;sports", needs="research_site"),
     ]
     events = []
     start = pd.Timestamp("2023-01-01")
@@ -167,10 +170,6 @@ def test_rollback_and_if_new_outcomes(engine: Engine, tmp_path: Path) -> None:
 
 
 def test_labels_know_when_decided_and_history_counts_only_earlier_events() -> None:
-    import numpy as np
-
-    from matcher.outcomes import _AsOf, pair_starts
-
     ev = pd.DataFrame(
         {
             "outcome_id": ["1", "2", "3", "4"],
@@ -190,7 +189,7 @@ def test_labels_know_when_decided_and_history_counts_only_earlier_events() -> No
     assert starts.to_dict() == {"a": pd.Timestamp("2025-01-01"), "b": pd.Timestamp("2025-03-01")}
     # partner row 0 decided b (failure) on 04-01 and a (success) on 09-01
     secs = lab["decided_at"].to_numpy(dtype="datetime64[s]").astype(np.int64)
-    hist = _AsOf(np.zeros(2, dtype=np.int64), secs, lab["label"].to_numpy())
+    hist = AsOf(np.zeros(2, dtype=np.int64), secs, lab["label"].to_numpy())
     at = pd.to_datetime(["2025-04-01", "2025-05-01", "2026-01-01"])
     n, wins = hist.count(np.zeros(3, dtype=np.int64), at.to_numpy("datetime64[s]").astype(np.int64))
     assert n.tolist() == [0.0, 1.0, 2.0]  # strictly before: a same-moment outcome is unknown
@@ -205,11 +204,12 @@ def test_track_record_learned_in_the_right_direction(engine: Engine, tmp_path: P
     files = reliability_world(tmp_path)
     engine.load_files(files["schools"], files["partners"], files["outcomes"])
     engine.train(evaluate=False)
-    _, model, index = engine._current()
-    om = model.outcome_model_
-    n_s = 3 + index.s.attrs.shape[1]
-    rate_p = om.coef_[5 + n_s]  # the partner's shrunk success rate
-    assert rate_p > 0  # a partner that followed through more is a better bet, not a worse one
+    version, model, _ = engine.models.load()
+    deliver = model.outcome_model_.stages_["deliver"]
+    assert deliver["record_coef"][1] > 0  # partner: followed through more, a better bet
+    res = {s["partner_id"]: s for s in engine.suggest("NEW", k=5)["suggestions"]}
+    # the factor moves the content score: up for the reliable, down for the flaky
+    assert res["P-B-RELIABLE"]["score"] > res["P-A-FLAKY"]["score"]
 
 
 def test_explanations_name_the_suggested_sides_track_record(engine: Engine, tmp_path: Path) -> None:
@@ -247,3 +247,115 @@ def test_same_settings_reuse_the_challengers_holdout_score(
     assert man["metrics"]["champion"]["schools"] == man["metrics"]["schools"]
     engine.train({"decay_km": 40.0})
     assert len(calls) == 3  # other settings: the champion is refitted too
+
+
+def exposure_world(tmp_path: Path) -> dict[str, Path]:
+    """Schools all ask the famous partner next door; it accepts and fails them. A far
+    online partner with the same offers is asked rarely and delivers every time."""
+    schools = [
+        school(f"S{i:02d}", needs="teacher_training", offers="research_site",
+               latitude=-7.25 + 0.002 * i)
+        for i in range(36)
+    ]  # fmt: skip
+    schools.append(school("NEW", needs="teacher_training", offers="research_site"))
+    same = {"offers": "teacher_training", "needs": "research_site", "type": "university",
+            "capacity": 60}  # fmt: skip
+    partners = [
+        partner("P-NEAR-FAMOUS", **same),  # next door
+        partner("P-FAR-ONLINE", online="true", latitude=-6.2, longitude=106.8, **same),
+    ]
+    events = []
+    start = pd.Timestamp("2023-01-01")
+    for i in range(36):
+        far = i % 6 == 5  # one in six asks the far partner
+        pid = "P-FAR-ONLINE" if far else "P-NEAR-FAMOUS"
+        begun = start + pd.DateOffset(weeks=3 * i)
+        ended = begun + pd.DateOffset(months=4)
+        for step, (status, when, rating) in enumerate(
+            (
+                ("proposed", begun, None),
+                ("accepted", begun + pd.DateOffset(days=7), None),
+                ("completed" if far else "ended_early", ended, 5 if far else 2),
+            )
+        ):
+            events.append(
+                {
+                    "outcome_id": f"e{i}-{step}",
+                    "school_id": f"S{i:02d}",
+                    "partner_id": pid,
+                    "status": status,
+                    "school_rating": rating,
+                    "partner_rating": rating,
+                    "recorded_at": when.strftime("%Y-%m-%d"),
+                }
+            )
+    return {
+        "schools": write_csv(tmp_path / "s.csv", SCHOOL_COLS, schools),
+        "partners": write_csv(tmp_path / "p.csv", PARTNER_COLS, partners),
+        "outcomes": write_csv(tmp_path / "o.csv", OUTCOME_COLS, events),
+    }
+
+
+def test_far_partner_that_delivers_beats_near_famous_one_that_fails(
+    engine: Engine, tmp_path: Path
+) -> None:
+    files = exposure_world(tmp_path)
+    engine.load_files(files["schools"], files["partners"])
+    engine.train(evaluate=False)
+    assert order(engine, "NEW")[0] == "P-NEAR-FAMOUS"  # content alone: the nearer one
+    engine.load_files(outcomes=files["outcomes"])
+    engine.train(evaluate=False)
+    # the near partner got 30 of 36 proposals: being asked is not a sign of benefit,
+    # delivering is
+    assert order(engine, "NEW") == ["P-FAR-ONLINE", "P-NEAR-FAMOUS"]
+
+
+def test_content_only_ignores_history(engine: Engine, tmp_path: Path) -> None:
+    files = exposure_world(tmp_path)
+    engine.load_files(files["schools"], files["partners"], files["outcomes"])
+    engine.train({"outcome_weight": 0.0}, evaluate=False)
+    assert order(engine, "NEW")[0] == "P-NEAR-FAMOUS"
+
+
+def test_attempts_say_what_happened_once_tried() -> None:
+    ev = pd.DataFrame(
+        {
+            "outcome_id": list("123456789"),
+            "school_id": ["a", "a", "a", "b", "b", "c", "d", "d", "d"],
+            "partner_id": ["x"] * 9,
+            "status": [
+                "proposed",
+                "accepted",
+                "completed",
+                "proposed",
+                "declined",
+                "proposed",
+                "accepted",
+                "active",
+                "completed",
+            ],  # fmt: skip
+            "school_rating": [None, None, 5, None, None, None, None, None, 3],
+            "partner_rating": [None, None, 4, None, None, None, None, None, 5],
+            "recorded_at": pd.to_datetime(
+                [
+                    "2025-01-01",
+                    "2025-01-05",
+                    "2025-06-01",
+                    "2025-02-01",
+                    "2025-02-03",
+                    "2025-03-01",
+                    "2025-04-01",
+                    "2025-04-10",
+                    "2025-09-01",
+                ]  # fmt: skip
+            ),
+        }
+    )
+    got = attempts(ev).set_index("school_id")
+    assert got.loc["a", "accepted"] == 1 and got.loc["a", "success"] == 1
+    assert got.loc["a", "answered_at"] == pd.Timestamp("2025-01-05")
+    assert got.loc["b", "accepted"] == 0 and np.isnan(got.loc["b", "success"])  # not tried on
+    assert np.isnan(got.loc["c", "accepted"])  # unanswered: not a refusal
+    assert got.loc["d", "accepted"] == 1 and got.loc["d", "success"] == 0  # a rating of 3
+    early = attempts(ev, as_of=pd.Timestamp("2025-05-01").to_pydatetime()).set_index("school_id")
+    assert np.isnan(early.loc["a", "success"])  # still running then

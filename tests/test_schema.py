@@ -144,3 +144,57 @@ def test_unknown_extension_and_missing_file(tmp_path: Path) -> None:
         schema.read_file("schools", tmp_path / "s.xls")
     with pytest.raises(ValidationError, match="not found"):
         schema.read_file("schools", tmp_path / "missing.csv")
+
+
+# -- ids and bounds (issue 11.6, 11.8) -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "why"),
+    [
+        ("S1 ", "leading or trailing whitespace"),
+        ("\tS1", "leading or trailing whitespace"),
+        ("S\u00a01", "U+00A0"),  # no-break space
+        ("S\u200d1", "U+200D"),  # zero-width joiner
+        ("S\ufeff1", "U+FEFF"),
+        ("Sekole\u0301", "NFC"),
+    ],
+)
+def test_ids_must_be_clean(tmp_path: Path, value: str, why: str) -> None:
+    err = bad_school(tmp_path, school_id=value)
+    (e,) = err.errors
+    assert (e.line, e.column) == (3, "school_id") and why in e.reason
+
+
+def test_id_with_inner_space_is_fine() -> None:
+    assert schema.id_problem("SD Negeri 1") is None
+
+
+def test_lookalikes() -> None:
+    pairs = schema.lookalikes(["fx-s3", "FX\u2010S3", "FX-S4", "FX-S3"], ["FX-S3"])
+    assert pairs == [("fx-s3", "FX-S3"), ("FX\u2010S3", "FX-S3")]
+
+
+def test_lookalike_ids_warned_on_load(engine, world_files, tmp_path: Path) -> None:
+    engine.load_files(world_files["schools"], world_files["partners"])
+    path = write_csv(tmp_path / "more.csv", SCHOOL_COLS, [school("s1"), school("S9")])
+    _, warnings = engine.load_files(schools=path)
+    assert len(warnings) == 1 and "'s1' looks like the stored 'S1'" in warnings[0]
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("students", "100000000000000000000"), ("teachers", "10001"), ("capacity", "99999")],
+)
+def test_counts_have_upper_bounds(tmp_path: Path, field: str, value: str) -> None:
+    (e,) = bad_school(tmp_path, **{field: value}).errors
+    assert e.column == field and "outside" in e.reason
+
+
+def test_check_option() -> None:
+    from matcher.errors import MatcherError
+
+    assert schema.check_option("k", 5, 1, 100) == 5
+    for bad in (0, 101, float("nan"), float("inf"), True, "3"):
+        with pytest.raises(MatcherError, match="k must"):
+            schema.check_option("k", bad, 1, 100)

@@ -77,3 +77,89 @@ def test_put_validates_like_a_file(engine: Engine) -> None:
         engine.put("schools", "NEW", {**rec, "needs": ["other"]})
     with pytest.raises(ValidationError, match="differs"):
         engine.put("schools", "NEW", {**rec, "school_id": "OTHER"})
+
+
+# -- integrity (issue 11.5): no event outlives its school or partner -------------------
+
+
+def _event(n: int, sid: str = "S1") -> dict:
+    return {
+        "outcome_id": f"race-{n}",
+        "school_id": sid,
+        "partner_id": "P-EXACT",
+        "status": "proposed",
+        "recorded_at": "2026-01-05",
+    }
+
+
+def _orphans(engine: Engine) -> int:
+    import sqlalchemy as sa
+
+    from matcher.storage import outcomes, partners, schools
+
+    q = (
+        sa.select(sa.func.count())
+        .select_from(outcomes)
+        .where(
+            ~outcomes.c.school_id.in_(sa.select(schools.c.school_id))
+            | ~outcomes.c.partner_id.in_(sa.select(partners.c.partner_id))
+        )
+    )
+    with engine.store.engine.connect() as conn:
+        return int(conn.execute(q).scalar_one())
+
+
+def test_replacing_a_school_keeps_its_events(engine: Engine, world_files) -> None:
+    engine.load_files(world_files["schools"], world_files["partners"])
+    engine.record_outcomes([_event(1)])
+    engine.put("schools", "S1", school("S1", name="Renamed", needs="funding"))
+    assert engine.store.counts()["outcomes"] == 1
+
+
+def test_foreign_keys_refuse_orphans_even_past_the_check(engine: Engine, world_files) -> None:
+    import pandas as pd
+    import sqlalchemy as sa
+
+    from matcher.storage import outcomes
+
+    engine.load_files(world_files["schools"], world_files["partners"])
+    engine.record_outcomes([_event(1)])
+    with pytest.raises(sa.exc.IntegrityError), engine.store.engine.begin() as conn:
+        row = {**_event(2, "GHOST"), "recorded_at": pd.Timestamp("2026-01-05").to_pydatetime()}
+        conn.execute(outcomes.insert(), [{**row, "loaded_at": row["recorded_at"]}])
+    with engine.store.engine.begin() as conn:  # the cascade, without our explicit delete
+        conn.execute(sa.text("DELETE FROM schools WHERE school_id = 'S1'"))
+    assert engine.store.counts()["outcomes"] == 0
+
+
+def test_concurrent_outcomes_and_delete_leave_no_orphans(engine: Engine, world_files) -> None:
+    import threading
+
+    engine.load_files(world_files["schools"], world_files["partners"])
+    acknowledged: list[int] = []
+    errors: list[Exception] = []
+
+    def post(start: int) -> None:
+        for n in range(start, start + 15):
+            try:
+                if engine.record_outcomes([_event(n)])["added"]:
+                    acknowledged.append(n)
+            except ValidationError:
+                pass  # refused: the school was gone
+            except Exception as exc:  # anything else would be a 500
+                errors.append(exc)
+
+    def delete() -> None:
+        try:
+            engine.delete("schools", "S1")
+        except Exception as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=post, args=(i * 100,)) for i in range(3)]
+    threads.insert(1, threading.Thread(target=delete))
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert _orphans(engine) == 0 and engine.store.counts()["outcomes"] == 0

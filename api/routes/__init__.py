@@ -8,7 +8,17 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.routes import health, livez, models, outcomes, partners, rankings, schools, suggestions
+from api.routes import (
+    health,
+    livez,
+    models,
+    outcomes,
+    partners,
+    rankings,
+    read,
+    schools,
+    suggestions,
+)
 
 ROUTERS: list[APIRouter] = [
     health.router,
@@ -19,4 +29,5 @@ ROUTERS: list[APIRouter] = [
     rankings.router,
     outcomes.router,
     models.router,
+    read.router,
 ]

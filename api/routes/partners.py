@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Path, Query
+from fastapi import APIRouter, Body, Path, Query, Response
 
-from api.deps import EngineDep, ReadAccess, WriteAccess
+from api.deps import EngineDep, ReadAccess, WriteAccess, warning_header
 from api.schemas import PARTNER_EXAMPLE, Page, Record, error_responses
 
 KIND = "partners"
@@ -51,9 +51,15 @@ def put_partner(
         ),
     ],
     engine: EngineDep,
+    response: Response,
 ) -> Record:
-    """Create or replace one partner, validated exactly like a row of a partners file."""
-    return engine.put(KIND, partner_id, record)
+    """Create or replace one partner, validated exactly like a row of a partners file. An id
+    that looks like a stored one (case, dashes) is stored, with a ``Warning`` header."""
+    warnings: list[str] = []
+    stored = engine.put(KIND, partner_id, record, warnings)
+    if warnings:
+        response.headers["Warning"] = warning_header(warnings)
+    return stored
 
 
 @router.delete(

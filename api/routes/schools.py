@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Path, Query
+from fastapi import APIRouter, Body, Path, Query, Response
 
-from api.deps import EngineDep, ReadAccess, WriteAccess
+from api.deps import EngineDep, ReadAccess, WriteAccess, warning_header
 from api.schemas import SCHOOL_EXAMPLE, Page, Record, error_responses
 
 KIND = "schools"
@@ -53,9 +53,15 @@ def put_school(
         ),
     ],
     engine: EngineDep,
+    response: Response,
 ) -> Record:
-    """Create or replace one school, validated exactly like a row of a schools file."""
-    return engine.put(KIND, school_id, record)
+    """Create or replace one school, validated exactly like a row of a schools file. An id
+    that looks like a stored one (case, dashes) is stored, with a ``Warning`` header."""
+    warnings: list[str] = []
+    stored = engine.put(KIND, school_id, record, warnings)
+    if warnings:
+        response.headers["Warning"] = warning_header(warnings)
+    return stored
 
 
 @router.delete(

@@ -13,6 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from api.deps import EngineDep, ReadAccess
 from api.schemas import PartnerSuggestions, SchoolSuggestions, error_responses
 from matcher.engine import Engine
+from matcher.schema import MAX_K
 
 router = APIRouter(
     tags=["suggestions"],
@@ -20,7 +21,7 @@ router = APIRouter(
     responses=error_responses(401, 404, 503),
 )
 
-K = Annotated[int, Query(ge=1, le=100, description="how many suggestions")]
+K = Annotated[int, Query(ge=1, le=MAX_K, description="how many suggestions")]
 Lang = Annotated[Literal["id", "en"], Query(description="language of the explanations")]
 Explain = Annotated[bool, Query(description="add reasons to each suggestion")]
 

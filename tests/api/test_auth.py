@@ -11,7 +11,15 @@ from api.config import ApiConfigError, ApiSettings
 from api.deps import role_of
 from api.main import create_app
 from matcher.config import Settings
-from tests.api.conftest import KEYS, READ_KEY, WRITE_KEY, ClientFactory, partner_json, school_json
+from tests.api.conftest import (
+    KEYS,
+    READ,
+    READ_KEY,
+    WRITE_KEY,
+    ClientFactory,
+    partner_json,
+    school_json,
+)
 
 Call = tuple[str, str, Any]
 
@@ -149,3 +157,55 @@ def test_openapi_declares_the_key(client: TestClient) -> None:
     spec = client.get("/openapi.json").json()
     schemes = spec["components"]["securitySchemes"]
     assert any(s.get("in") == "header" and s.get("name") == "X-API-Key" for s in schemes.values())
+
+
+@pytest.mark.parametrize("path", ["/docs", "/redoc", "/openapi.json"])
+def test_docs_follow_the_read_rule_in_production(prod_client: TestClient, path: str) -> None:
+    assert prod_client.get(path).status_code == 401
+    assert prod_client.get(path, headers=READ).status_code == 200
+
+
+@pytest.mark.parametrize("path", ["/docs", "/redoc", "/openapi.json"])
+def test_public_docs_setting_opens_them(
+    make_client: ClientFactory, world_settings: Settings, path: str
+) -> None:
+    c = make_client(world_settings, ApiSettings(api_keys=KEYS, production=True, public_docs=True))
+    assert c.get(path).status_code == 200
+    assert c.get("/schools").status_code == 401  # only the docs
+
+
+def test_docs_open_in_the_demo(client: TestClient) -> None:
+    assert client.get("/openapi.json").json()["info"]["title"] == "matcher"
+    assert "swagger" in client.get("/docs").text.lower()
+
+
+def test_errors_name_no_absolute_path(client: TestClient, tmp_path, monkeypatch) -> None:
+    from matcher.errors import ModelError
+
+    secret = tmp_path / "keys" / "model.key"
+    secret.parent.mkdir()
+
+    def broken(*a, **kw):
+        raise ModelError(f"cannot read the model signing key {secret}; set MATCHER_MODEL_KEY")
+
+    monkeypatch.setattr(client.app.state.engine, "suggest", broken)
+    monkeypatch.setattr(client.app.state.engine, "cached_suggestions", lambda *a, **kw: None)
+    r = client.get("/schools/S1/suggestions")
+    assert r.status_code == 503
+    assert str(tmp_path) not in r.text and "model.key" in r.json()["detail"]
+    assert client.get("/schools/NOPE").json()["detail"] == "no school with id 'NOPE'"
+
+
+def test_serve_refuses_bad_production_config_in_one_line(tmp_path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "MATCHER_PRODUCTION": "1", "MATCHER_API_KEYS": ""}
+    env.pop("MATCHER_SETTINGS", None)
+    db = f"sqlite:///{tmp_path / 'x.db'}"
+    cmd = [sys.executable, "-m", "matcher.cli", "serve", "--db", db, "--no-sample", "--port", "1"]
+    r = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120)
+    assert r.returncode == 78
+    lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
+    assert len(lines) == 1 and lines[0].startswith("error: refusing to start: production mode")

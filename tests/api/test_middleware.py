@@ -120,3 +120,26 @@ def test_bad_content_length_is_400(client: TestClient) -> None:
         headers={"content-type": "application/json", "content-length": "lots"},
     )
     assert r.status_code == 400
+
+
+def _access_lines(caplog: pytest.LogCaptureFixture) -> list[str]:
+    return [r.getMessage() for r in caplog.records if r.name == "matcher.access"]
+
+
+def test_access_log_cannot_be_forged(client: TestClient, caplog: pytest.LogCaptureFixture) -> None:
+    forged = "/schools/x%0a127.0.0.1%20%22GET%20/admin%22%20200%0d%e2%80%a8"
+    with caplog.at_level(logging.INFO, logger="matcher.access"):
+        client.get(forged)
+    (line,) = _access_lines(caplog)
+    assert "\n" not in line and "\r" not in line and "\u2028" not in line
+    assert '/schools/x\\x0a127.0.0.1 \\"GET /admin\\" 200\\x0d\\u2028" 404' in line
+
+
+@pytest.mark.parametrize("param", ["X-API-Key", "api_key", "apikey", "x-api-key"])
+def test_key_in_query_is_redacted(
+    client: TestClient, caplog: pytest.LogCaptureFixture, param: str
+) -> None:
+    with caplog.at_level(logging.INFO, logger="matcher.access"):
+        client.get(f"/schools?{param}=TOPSECRET-1&limit=2")
+    (line,) = _access_lines(caplog)
+    assert "TOPSECRET" not in line and f"{param}=[redacted]&limit=2" in line

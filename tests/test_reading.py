@@ -1,0 +1,90 @@
+"""What the engine reads from a description, in words a user can check."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from matcher.engine import Engine
+from matcher.errors import ValidationError
+from matcher.reading import default_matcher, read_text
+
+
+@pytest.fixture(scope="module")
+def reader():
+    return default_matcher()
+
+
+def test_laptops_for_the_computer_lab_read_as_devices_with_evidence(reader) -> None:
+    got = read_text(reader, "Kami butuh laptop untuk lab komputer", "school")
+    devices = next(n for n in got["needs"] if n["code"] == "digital_devices")
+    assert devices["label"] == "perangkat TIK"
+    assert devices["evidence"] == "laptop, lab komputer"
+    assert got["offers"] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "side", "kind", "code"),
+    [
+        ("guru kami butuh pelatihan", "school", "needs", "teacher_training"),
+        ("We need laptops for our students", "school", "needs", "digital_devices"),
+        ("Kami memberikan beasiswa siswa", "partner", "offers", "scholarships"),
+        # a code that flows both ways: a school's need, a partner's offer
+        ("program lingkungan Adiwiyata", "school", "needs", "environment_program"),
+        ("program lingkungan Adiwiyata", "partner", "offers", "environment_program"),
+        # a code that flows only to partners: a school's offer, a partner's need
+        ("visibilitas dan pengakuan", "partner", "needs", "brand_visibility"),
+        ("visibilitas dan pengakuan", "school", "offers", "brand_visibility"),
+    ],
+)
+def test_codes_read_in_their_usual_direction(reader, text, side, kind, code) -> None:
+    got = read_text(reader, text, side)
+    assert code in [i["code"] for i in got[kind]]
+    other = "offers" if kind == "needs" else "needs"
+    assert code not in [i["code"] for i in got[other]]
+
+
+def test_labels_follow_the_language(reader) -> None:
+    got = read_text(reader, "butuh laptop", "school", lang="en")
+    assert got["needs"][0]["label"] == "computers and devices"
+
+
+def test_text_naming_nothing_reads_nothing(reader) -> None:
+    assert read_text(reader, "Sekolah kecil di Semampir", "school") == {"needs": [], "offers": []}
+
+
+@pytest.mark.parametrize("bad", [{"side": "teacher"}, {"text": "x" * 6000}, {"text": "a\x00b"}])
+def test_bad_requests_name_the_field(reader, bad) -> None:
+    args = {"text": "butuh laptop", "side": "school", **bad}
+    with pytest.raises(ValidationError) as exc:
+        read_text(reader, args["text"], args["side"])
+    assert exc.value.errors[0].column in ("side", "text")
+
+
+def test_engine_reads_with_the_active_model_and_records_carry_it(engine: Engine, world_files):
+    before = engine.read_text("Kami butuh laptop untuk lab komputer", "school")  # no model
+    engine.load_files(world_files["schools"], world_files["partners"])
+    engine.train(evaluate=False)
+    after = engine.read_text("Kami butuh laptop untuk lab komputer", "school")
+    assert [n["code"] for n in before["needs"]] == [n["code"] for n in after["needs"]]
+    rec = engine.get("schools", "S2")  # its description asks for laptops for the lab
+    assert [n["code"] for n in rec["needs_read"]] == ["digital_devices"]
+    assert rec["offers_read"] == []
+    assert engine.get("partners", "P-EXACT")["needs_read"] == []
+
+
+def test_cli_read_text(capsys) -> None:
+    from matcher.cli import main
+
+    assert main(["read-text", "Kami butuh laptop untuk lab komputer", "--side", "school",
+                 "--format", "json", "--db", "sqlite://"]) == 0  # fmt: skip
+    out = json.loads(capsys.readouterr().out)
+    assert out["needs"][0] == {
+        "code": "digital_devices",
+        "label": "perangkat TIK",
+        "evidence": "laptop, lab komputer",
+    }
+    assert main(["read-text", "butuh laptop", "--side", "school", "--db", "sqlite://"]) == 0
+    table = capsys.readouterr().out
+    assert "digital_devices" in table and "laptop" in table
