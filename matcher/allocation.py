@@ -434,6 +434,7 @@ def allocate(
 # The status column's words for the why-not reasons (the CSV's vocabulary since 0.1).
 REASON_WORDS = {
     "no_partner_in_reach": "no feasible partner",
+    "no_offer": "no feasible partner",
     "reachable_partners_full": "no feasible partner",
     "in_progress": "no feasible partner",
     "forbidden": "no feasible partner",

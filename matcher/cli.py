@@ -115,6 +115,12 @@ def _parser() -> argparse.ArgumentParser:
         metavar=("SCHOOL_ID", "PARTNER_ID"),
         help="with --allocate: never assign this pair (repeatable)",
     )
+    rk.add_argument(
+        "--publish",
+        metavar="WHO",
+        help="with --allocate: turn the assignments into proposals to both sides, once, "
+        "recorded as published by WHO (an audit record keeps the settings, data and model)",
+    )
 
     ev = sub.add_parser(
         "evaluate", parents=[common], help="offline metrics on a time-based holdout"
@@ -257,8 +263,8 @@ def cmd_rank(eng: Engine, a: argparse.Namespace) -> None:
     suffix = out.suffix.lower() if out else ".csv"
     if suffix not in (".csv", ".json", ".xlsx"):
         raise MatcherError(f"--out {out}: use a .csv, .json or .xlsx file name")
-    if not a.allocate and (a.pin or a.forbid or a.mode != "optimal"):
-        raise MatcherError("--mode, --pin and --forbid need --allocate")
+    if not a.allocate and (a.pin or a.forbid or a.publish or a.mode != "optimal"):
+        raise MatcherError("--mode, --pin, --forbid and --publish need --allocate")
     schema.check_option("-k", a.k, 1, schema.MAX_K)
     schema.check_option("--equity-weight", a.equity_weight, 0, schema.MAX_EQUITY_WEIGHT)
     state, rows = eng.batch(a.regency, a.district, a.all, province=a.province)
@@ -338,6 +344,17 @@ def _write_allocation(
         f"schools, benefit {c['optimal']['total_benefit']})",
         file=sys.stderr,
     )
+    if a.publish:
+        scope = a.regency or a.district or a.province or "all"
+        rec = eng.publish(alloc, a.publish, scope)
+        if rec["already"]:
+            print(f"already published as {rec['publication_id']}: nothing new", file=sys.stderr)
+        else:
+            print(
+                f"published {rec['publication_id']}: {rec['proposed']} proposals to both "
+                f"sides ({rec['skipped']} pairs already in progress), by {rec['published_by']}",
+                file=sys.stderr,
+            )
 
 
 def cmd_evaluate(eng: Engine, a: argparse.Namespace) -> None:

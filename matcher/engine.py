@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
-from matcher import schema, storage
+from matcher import publishing, schema, storage
 from matcher.allocation import Allocation, allocate
 from matcher.config import Settings
 from matcher.errors import MatcherError, ModelError, NotFoundError, RowError, ValidationError
@@ -680,13 +680,55 @@ class Engine:
         a["explanation"] = ""
         alloc.pairs = assignment_table(index, a, lang)
         if len(alloc.pairs):
-            pos = np.flatnonzero(a["assigned"].to_numpy(dtype=bool))
+            pos = np.flatnonzero(a["assigned"].eq(True).to_numpy())
             a.loc[pos, "explanation"] = alloc.pairs["explanation"].to_numpy()
         a["model_version"] = version
         alloc.partner_load.insert(1, "name", alloc.partner_load["partner_id"].map(names_p))
         alloc.summary["model_version"] = version
         alloc.summary["equity_weight"] = equity_weight
+        alloc.summary["k"] = k
+        alloc.summary["data_fingerprint"] = self.store.fingerprint()
+        alloc.summary["pinned_pairs"] = [list(x) for x in pinned or []]
+        alloc.summary["forbidden_pairs"] = [list(x) for x in forbidden or []]
         return alloc
+
+    def publish(
+        self,
+        alloc: Allocation,
+        published_by: str,
+        scope: str,
+        pairs: list[tuple[str, str]] | None = None,
+    ) -> dict[str, Any]:
+        """Turn an allocation's assignments (or the reviewed ``pairs`` of it) into
+        ``proposed`` events for both sides, once, with an audit record (who, when,
+        settings, data fingerprint, model version); see :mod:`matcher.publishing`."""
+        a = alloc.assignments
+        given = a[a["assigned"].eq(True)]
+        assigned = list(zip(given["school_id"], given["partner_id"], strict=True))
+        if pairs is not None:
+            unknown = [pr for pr in pairs if tuple(pr) not in set(assigned)]
+            if unknown:
+                s_id, p_id = unknown[0]
+                raise MatcherError(
+                    f"pair {s_id!r}–{p_id!r} is not an assignment of this allocation"
+                )
+            assigned = [tuple(pr) for pr in pairs]  # type: ignore[misc]
+        s = alloc.summary
+        settings = {
+            key: s.get(key)
+            for key in ("mode", "equity_weight", "k", "pinned_pairs", "forbidden_pairs")
+        }
+        rec = publishing.publish(
+            self.store,
+            assigned,
+            published_by,
+            scope,
+            settings,
+            str(s.get("data_fingerprint", "")),
+            str(s.get("model_version", "")),
+        )
+        self._dirty = True
+        return rec
 
 
 def _region(

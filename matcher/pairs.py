@@ -160,7 +160,7 @@ def assignment_table(
     """One row per assigned pair of an allocation's ``assignments``, in their order:
     kecamatan, both sides' names, what each gains, distance, contacts (school_… and
     partner_… columns when the records have them), score and the sentence."""
-    a = assignments[assignments["assigned"].to_numpy(dtype=bool)]
+    a = assignments[assignments["assigned"].eq(True).to_numpy()]
     s = np.array([index.school_row[x] for x in a["school_id"]], dtype=np.int64)
     p = np.array([index.partner_row[x] for x in a["partner_id"]], dtype=np.int64)
     sch, par = index.schools, index.partners

@@ -187,6 +187,17 @@ class Store:
             with conn.begin():
                 yield conn
 
+    def transaction(self) -> Any:
+        """A write transaction (a context manager giving the connection) for modules
+        that store their own records beside outcome events, atomically."""
+        return self._writing()
+
+    def add_outcomes(self, conn: Connection, frame: pd.DataFrame) -> int:
+        """Insert validated outcome events inside ``conn``'s transaction, once per
+        ``outcome_id``; a ValidationError if one names an unknown school or partner."""
+        self._check_references(conn, frame)
+        return self._insert_outcomes(conn, frame)
+
     def _upsert(self, conn: Connection, kind: str, frame: pd.DataFrame) -> int:
         """Insert or update by id, in place: a replaced school keeps its outcome events
         (a delete-and-insert would cascade to them)."""

@@ -19,7 +19,9 @@ from matcher.index import MatchIndex
 TEXT = {
     "id": {
         "no_reach": "tidak ada mitra yang menjangkau sekolah ini untuk jenjang {level}",
-        "all_full": "semua {n} mitra yang menjangkau sekolah ini sudah penuh",
+        "no_offer": "tidak satu pun dari {n} mitra yang menjangkau memberi yang dibutuhkan "
+        "sekolah ini",
+        "all_full": "semua {n} mitra yang menjangkau dan cocok sudah penuh",
         "in_progress": "mitra yang menjangkau ({n}) sudah diajukan, bermitra atau menolak "
         "sekolah ini",
         "forbidden": "mitra yang tersisa dikecualikan oleh petugas",
@@ -35,7 +37,8 @@ TEXT = {
     },
     "en": {
         "no_reach": "no partner reaches this school for level {level}",
-        "all_full": "all {n} partners that reach this school are full",
+        "no_offer": "none of the {n} partners that reach this school offers what it needs",
+        "all_full": "all {n} partners that reach this school and fit are full",
         "in_progress": "the partners that reach it ({n}) are already proposed, partnered or "
         "declined with this school",
         "forbidden": "the officer excluded the partners left",
@@ -54,6 +57,7 @@ TEXT = {
 # Short names of the reason codes, for tables and filters.
 REASONS = {
     "no_partner_in_reach": {"id": "tidak terjangkau mitra", "en": "no partner in reach"},
+    "no_offer": {"id": "tidak ada yang memberi kebutuhannya", "en": "nobody offers its needs"},
     "reachable_partners_full": {"id": "mitra terjangkau penuh", "en": "reachable partners full"},
     "in_progress": {"id": "sudah diajukan / bermitra", "en": "already proposed or partnered"},
     "forbidden": {"id": "dikecualikan petugas", "en": "excluded by the officer"},
@@ -98,7 +102,19 @@ def pair_obstacle(index: MatchIndex, s_row: int, p_row: int, lang: str = "id") -
             if en
             else "mitra tidak menjangkau sekolah ini (radius layanan atau jenjang)"
         )
+    if not offers_needed(index, np.array([s_row]), np.array([p_row]))[0, 0]:
+        return (
+            "the partner offers nothing the school needs"
+            if en
+            else "mitra tidak memberi apa pun yang dibutuhkan sekolah"
+        )
     return None
+
+
+def offers_needed(index: MatchIndex, s_rows: np.ndarray, p_rows: np.ndarray) -> np.ndarray:
+    """(schools × partners) mask: the partner offers something the school needs (a
+    pair without that is never suggested)."""
+    return np.asarray(index.s_need_n[s_rows] @ index.p_offer_n[p_rows].T > 0)
 
 
 def _names(index: MatchIndex, side: str, rows: Any) -> str:
@@ -135,12 +151,15 @@ def why_not_schools(
         holders.setdefault(int(p), []).append(int(s))
     no_cand = lost[~has_cand[lost]]
     reach_of: dict[int, np.ndarray] = {}
+    useful_of: dict[int, np.ndarray] = {}
     all_p = np.arange(index.n_partners)
     for start in range(0, len(no_cand), 512):
         part = no_cand[start : start + 512]
         m = reach(index, part, all_p)
+        useful = m & offers_needed(index, part, all_p)
         for i, s in enumerate(part):
             reach_of[int(s)] = np.flatnonzero(m[i])
+            useful_of[int(s)] = np.flatnonzero(useful[i])
     sched = index.schools
     for s in lost.tolist():
         level = str(index.s_meta["level"][s])
@@ -150,13 +169,15 @@ def why_not_schools(
             n_used = int(sched["capacity"].iloc[s] - index.s_capacity_left[s])
             text = t["school_full"].format(n=n_used)
         elif not has_cand[s]:
-            ps = reach_of[s]
-            free = ps[index.p_capacity_left[ps] > 0]
+            ps, fit = reach_of[s], useful_of[s]
+            free = fit[index.p_capacity_left[fit] > 0]
             open_ = free[~np.asarray(index.excluded[s, free].todense()).ravel().astype(bool)]
             if not len(ps):
                 reason, text = "no_partner_in_reach", t["no_reach"].format(level=level)
+            elif not len(fit):
+                reason, text = "no_offer", t["no_offer"].format(n=len(ps))
             elif not len(free):
-                reason, text = "reachable_partners_full", t["all_full"].format(n=len(ps))
+                reason, text = "reachable_partners_full", t["all_full"].format(n=len(fit))
             elif not len(open_):
                 reason, text = "in_progress", t["in_progress"].format(n=len(free))
             else:  # reachable, free and open, yet no candidate: the officer forbade them

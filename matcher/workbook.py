@@ -293,7 +293,7 @@ def write_allocation_workbook(
     _sheet(wb, w["assignments"], frame, heads)
 
     a = alloc.assignments
-    alt = a[~a["assigned"].fillna(False).astype(bool)]
+    alt = a[a["assigned"].eq(False)]
     alt = alt[alt["partner_id"].notna()]
     alt_cols = ["school_id", "school_name", "rank", "partner_id", "partner_name", "score"]
     alt_frame = alt.reindex(columns=alt_cols)

@@ -113,9 +113,9 @@ def test_forbid_and_pin_rerun_the_rest(world_engine: Engine) -> None:
     without = allocate(model, index, rows, k=5, forbidden=[("S1", "P-EXACT")])
     assert "P-EXACT" not in _assigned(without, "S1")
     assert without.summary["forbidden"] == 1
-    pinned = allocate(model, index, rows, k=5, pinned=[("S3", "P-DEVICES")])
-    assert "P-DEVICES" in _assigned(pinned, "S3")
-    row = pinned.assignments.query("school_id == 'S3' and partner_id == 'P-DEVICES'")
+    pinned = allocate(model, index, rows, k=5, pinned=[("S1", "P-ONESIDED")])
+    assert "P-ONESIDED" in _assigned(pinned, "S1")
+    row = pinned.assignments.query("school_id == 'S1' and partner_id == 'P-ONESIDED'")
     assert row["pinned"].tolist() == [True]
     assert pinned.summary["pinned"] == 1 and pinned.summary["partners_over_capacity"] == 0
 
@@ -124,6 +124,7 @@ def test_forbid_and_pin_rerun_the_rest(world_engine: Engine) -> None:
     ("pins", "error", "words"),
     [
         ([("S1", "P-SMK")], MatcherError, "does not reach"),
+        ([("S3", "P-DEVICES")], MatcherError, "offers nothing the school needs"),
         ([("S1", "P-NOPE")], NotFoundError, "P-NOPE"),
         ([("S1", "P-EXACT")] * 1 + [("S2", "P-EXACT")], None, ""),
     ],
@@ -179,6 +180,7 @@ def test_why_not_names_the_reason(world_engine: Engine) -> None:
     alloc = allocate(model, index, rows, k=5, lang="id")
     why = alloc.why_not_schools.set_index("school_id")
     assert why.loc["S-FAR", "reason"] == "no_partner_in_reach"
+    assert why.loc["S5", "reason"] == "no_offer"  # nobody offers inclusive education
     assert "tidak ada mitra yang menjangkau" in why.loc["S-FAR", "explanation"]
     assert alloc.summary["unmatched_reasons"]["no feasible partner"] >= 1
     outranked = why[why["reason"] == "outranked"]

@@ -158,13 +158,17 @@ def test_rank_allocate_excel(cli, tmp_path: Path, capsys, lang: str) -> None:
 def test_rank_allocate_stable_pin_and_forbid(cli, tmp_path: Path, capsys) -> None:
     out = tmp_path / "alloc.csv"
     args = ["rank", "--regency", "Kota Surabaya", "--allocate", "--out", str(out)]
-    assert cli(*args, "--mode", "stable", "--pin", "S3", "P-DEVICES",
+    assert cli(*args, "--mode", "stable", "--pin", "S1", "P-ONESIDED",
                "--forbid", "S1", "P-EXACT") == 0  # fmt: skip
     df = pd.read_csv(out)
     got = set(
-        zip(df.loc[df["assigned"], "school_id"], df.loc[df["assigned"], "partner_id"], strict=True)
+        zip(
+            df.loc[df["assigned"].eq(True), "school_id"],
+            df.loc[df["assigned"].eq(True), "partner_id"],
+            strict=True,
+        )
     )
-    assert ("S3", "P-DEVICES") in got and ("S1", "P-EXACT") not in got
+    assert ("S1", "P-ONESIDED") in got and ("S1", "P-EXACT") not in got
     assert {"school_id", "rank", "partner_id", "score", "assigned"} <= set(df.columns)
     assert "allocated (stable)" in capsys.readouterr().err
     assert cli(*args, "--pin", "S1", "P-SMK") == 2

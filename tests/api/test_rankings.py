@@ -166,13 +166,13 @@ def test_allocate_equity_weight_validated(client: TestClient) -> None:
 
 def test_allocate_stable_with_pin_and_forbid(client: TestClient) -> None:
     body = {"regency": "Kota Surabaya", "allocate": True, "mode": "stable",
-            "pinned": [{"school_id": "S3", "partner_id": "P-DEVICES"}],
+            "pinned": [{"school_id": "S1", "partner_id": "P-ONESIDED"}],
             "forbidden": [{"school_id": "S1", "partner_id": "P-EXACT"}]}  # fmt: skip
     r = client.post("/rankings", json=body)
     assert r.status_code == 200
     out = r.json()
     got = {(x["school_id"], x["partner_id"]) for x in out["rows"] if x["assigned"] is True}
-    assert ("S3", "P-DEVICES") in got and ("S1", "P-EXACT") not in got
+    assert ("S1", "P-ONESIDED") in got and ("S1", "P-EXACT") not in got
     assert out["summary"]["mode"] == "stable" and out["summary"]["pinned"] == 1
     comp = out["summary"]["comparison"]
     assert set(comp) == {"optimal", "stable", "greedy", "top_k"}
