@@ -692,6 +692,25 @@ class Engine:
         alloc.summary["forbidden_pairs"] = [list(x) for x in forbidden or []]
         return alloc
 
+    def regency_overview(self, regency: str, lang: str = "id", figures: bool = True) -> Any:
+        """The officer's dashboard of one regency (see :mod:`matcher.dashboard`); the
+        under-resourced index uses the active model's index when there is one."""
+        from matcher.allocation import underresourced
+        from matcher.dashboard import overview
+
+        table = storage.schools
+        schools = self.store.frame("schools", sa.func.lower(table.c.regency) == regency.lower())
+        if not len(schools):
+            raise NotFoundError(f"no schools with regency {regency!r}")
+        partners = self.store.frame("partners")
+        outcomes = self.store.frame("outcomes")
+        need = None
+        if self.models.active_version() is not None:
+            _, _, index = self._current()
+            need = underresourced(index, index.school_rows(schools["school_id"].tolist()))
+        name = str(schools["regency"].iloc[0])
+        return overview(name, schools, partners, outcomes, need, lang, figures)
+
     def publish(
         self,
         alloc: Allocation,
