@@ -737,6 +737,15 @@ class Engine:
             key: s.get(key)
             for key in ("mode", "equity_weight", "k", "pinned_pairs", "forbidden_pairs")
         }
+        propose = None
+        if hasattr(self, "partnerships"):  # the web app's proposals: inbox entries too
+            note = f"Usulan dinas pendidikan {scope} (alokasi oleh {published_by})."
+
+            def propose(school_id: str, partner_id: str) -> Any:
+                return self.partnerships.propose(
+                    "school", school_id, partner_id, published_by, note
+                )
+
         rec = publishing.publish(
             self.store,
             assigned,
@@ -745,9 +754,14 @@ class Engine:
             settings,
             str(s.get("data_fingerprint", "")),
             str(s.get("model_version", "")),
+            propose=propose,
         )
         self._dirty = True
         return rec
+
+    def publications(self, scope: str | None = None) -> list[dict[str, Any]]:
+        """Audit records of published allocations, newest first (one scope or all)."""
+        return publishing.history(self.store, scope)
 
 
 def _region(

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -23,7 +23,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from matcher import schema, storage
-from matcher.errors import MatcherError
+from matcher.errors import ConflictError, MatcherError
 from matcher.history import IN_PROGRESS, pair_states
 
 publications = sa.Table(
@@ -112,8 +112,14 @@ def publish(
     data_fingerprint: str,
     model_version: str,
     now: datetime | None = None,
+    propose: Callable[[str, str], Any] | None = None,
 ) -> dict[str, Any]:
     """Store ``proposed`` events for ``pairs`` and the audit record, in one transaction.
+
+    With ``propose`` (a callable taking a school id and a partner id, e.g. the web
+    app's proposal step, which writes the event and the inbox entries), each pair is
+    proposed through it instead, and a pair it refuses as already open
+    (:class:`~matcher.errors.ConflictError`) is skipped.
 
     Returns the audit record with ``already`` (True when this publication was stored
     before: nothing new was written) and ``skipped_pairs`` (pairs already in a proposal
@@ -171,6 +177,16 @@ def publish(
         "pairs": json.dumps([list(p) for p in pairs]),
     }
     publications.create(store.engine, checkfirst=True)
+    if propose is not None:
+        done = []
+        for s_id, p_id in fresh:
+            try:
+                propose(s_id, p_id)
+                done.append((s_id, p_id))
+            except ConflictError:
+                skipped.append((s_id, p_id))
+        audit["proposed"], audit["skipped"] = len(done), len(skipped)
+        frame = pd.DataFrame()
     inserted = True
     with store.transaction() as conn:
         if len(frame):
