@@ -5,8 +5,9 @@ spreadsheet as the text it is, never as a formula. In Excel files every text cel
 written with the string type (a formula is never inferred from a leading ``=``); in CSV,
 where the reader decides, a text value that begins with ``= + - @``, a tab or a carriage
 return gets a leading apostrophe, as OWASP's CSV-injection guidance recommends (the
-apostrophe shows the value as text in Excel, LibreOffice and Google Sheets). Numbers
-stay numbers: a negative score is not text.
+apostrophe shows the value as text in Excel, LibreOffice and Google Sheets), and a
+carriage return inside a value becomes a line feed (which the CSV writer quotes), so no
+value can start a row of its own. Numbers stay numbers: a negative score is not text.
 """
 
 from __future__ import annotations
@@ -39,9 +40,21 @@ def csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
         s = out[col]
         if s.dtype != object and not pd.api.types.is_string_dtype(s):
             continue
-        risky = s.str[:1].isin(FORMULA_START).fillna(False).to_numpy(dtype=bool)
+        kind = pd.api.types.infer_dtype(s, skipna=True)
+        if kind not in ("string", "mixed", "mixed-integer"):
+            continue  # booleans, numbers, dates, empty: nothing a spreadsheet could run
+        first = s.map(lambda v: v[:1] if isinstance(v, str) else "")
+        risky = first.isin(FORMULA_START).to_numpy(dtype=bool)
         if risky.any():
-            out[col] = s.mask(pd.Series(risky, index=s.index), "'" + s.astype(str))
+            s = s.mask(pd.Series(risky, index=s.index), "'" + s.astype(str))
+        # a carriage return inside a value would end the row for a spreadsheet (the CSV
+        # writer quotes values with a line feed, not with a lone CR): write it as a LF
+        has_cr = s.map(lambda v: isinstance(v, str) and "\r" in v).to_numpy(dtype=bool)
+        if has_cr.any():
+            fixed = s.astype(str).str.replace("\r\n", "\n").str.replace("\r", "\n")
+            s = s.mask(pd.Series(has_cr, index=s.index), fixed)
+        if risky.any() or has_cr.any():
+            out[col] = s
     return out
 
 

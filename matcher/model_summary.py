@@ -24,8 +24,7 @@ WORDS = {
         "same": "Model ini sama baiknya dengan model yang aktif saat itu ({version}).",
         "no_check": "Belum diuji dengan data terbaru (dilatih tanpa uji).",
         "figure_title": "Kemitraan baru yang ada di 10 saran teratas",
-        "figure_reading": "Versi terbaru menemukan {share} kemitraan baru di 10 saran "
-        "teratas.",
+        "figure_reading": "Versi terbaru menemukan {share} kemitraan baru di 10 saran teratas.",
         "figure_none": "Belum ada versi yang diuji.",
     },
     "en": {
