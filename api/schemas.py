@@ -11,6 +11,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from matcher import schema
 from matcher.schema import MAX_EQUITY_WEIGHT, MAX_K, MAX_OUTCOME_WEIGHT
 
 Record = dict[str, Any]
@@ -186,42 +187,29 @@ class OutcomeCounts(BaseModel):
     duplicates: int = Field(description="events already stored (same outcome_id)")
 
 
-SCHOOL_EXAMPLE: Record = {
-    "name": "SMP Negeri 1 Semampir",
-    "level": "SMP",
-    "ownership": "negeri",
-    "province": "Jawa Timur",
-    "regency": "Kota Surabaya",
-    "district": "Semampir",
-    "latitude": -7.2575,
-    "longitude": 112.7521,
-    "students": 420,
-    "needs": ["teacher_training", "digital_devices"],
-    "offers": ["research_site"],
-    "description": "Butuh pelatihan guru dan laptop untuk lab komputer",
-}
+# Record bodies: their JSON Schema and examples come from matcher.schema (one source for
+# the rules and their description); the examples are the bundled sample's first records,
+# so a generated request writes and reads ids that exist in the demo.
+SCHOOL_EXAMPLE: Record = schema.example("schools")
+PARTNER_EXAMPLE: Record = schema.example("partners")
+OUTCOME_EXAMPLE: Record = schema.example("outcomes")
 
-PARTNER_EXAMPLE: Record = {
-    "name": "Universitas Contoh",
-    "type": "university",
-    "sector": "education",
-    "latitude": -7.28,
-    "longitude": 112.79,
-    "service_radius_km": 40,
-    "online": True,
-    "offers": ["teacher_training"],
-    "needs": ["research_site", "teaching_practicum"],
-}
 
-OUTCOME_EXAMPLE: Record = {
-    "outcome_id": "ev-2024-0001",
-    "school_id": "20532101",
-    "partner_id": "P-UNIV-01",
-    "status": "completed",
-    "school_rating": 5,
-    "partner_rating": 4,
-    "recorded_at": "2024-06-30",
-}
+def record_body(kind: str, description: str, example: Record, in_path: bool) -> Record:
+    """The OpenAPI ``requestBody`` of a record route (for ``openapi_extra``): one record of
+    ``kind`` (without the id when the path gives it), or for outcomes also a list."""
+    key = schema.ID_COLUMN[kind]
+    one = schema.json_schema(kind, without=key if in_path else None)
+    body = {"anyOf": [one, {"type": "array", "items": one, "minItems": 1}]} if not in_path else one
+    shown = {k: v for k, v in example.items() if not (in_path and k == key)}
+    return {
+        "requestBody": {
+            "required": True,
+            "description": description,
+            "content": {"application/json": {"schema": body, "example": shown}},
+        }
+    }
+
 
 ERROR_TEXT = {
     400: "a mistake in the request",

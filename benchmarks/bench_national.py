@@ -24,7 +24,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from matcher.sample import generate  # noqa: E402
+from tools.samplegen import generate  # noqa: E402
 
 MATCHER = str(Path(sys.executable).with_name("matcher"))
 

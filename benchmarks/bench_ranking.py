@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from matcher import schema  # noqa: E402
 from matcher.model import MatchModel  # noqa: E402
 from matcher.ranking import rank_batch, recommend_partners  # noqa: E402
-from matcher.sample import generate  # noqa: E402
+from tools.samplegen import generate  # noqa: E402
 
 
 def timed(fn, repeat: int) -> np.ndarray:

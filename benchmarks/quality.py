@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from matcher.config import Settings  # noqa: E402
 from matcher.engine import Engine  # noqa: E402
-from matcher.sample import generate  # noqa: E402
+from tools.samplegen import generate  # noqa: E402
 
 
 def parse_set(items: list[str]) -> dict[str, object]:

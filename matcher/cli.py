@@ -1,7 +1,12 @@
-"""The ``matcher`` command line (CONTRACT.md §3).
+"""The ``matcher`` command line (docs/cli.md).
 
 Every user mistake ends as one line on stderr and a non-zero exit status, never a
 traceback; set ``MATCHER_DEBUG=1`` to see tracebacks of unexpected failures.
+
+Start-up stays light: this module imports only the standard library and matcher's small
+settings/errors modules, so ``matcher --help`` answers at once. The engine (and with it
+pandas, scikit-learn, SciPy, numba) is imported inside the command handlers; a new
+command imports what it needs there too (tests/test_cli_imports.py checks this).
 """
 
 from __future__ import annotations
@@ -12,17 +17,13 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-
-from matcher import schema
 from matcher.config import Settings
-from matcher.engine import Engine, rank_frame
 from matcher.errors import MatcherError, ModelError, NotFoundError, ValidationError
-from matcher.evaluation import format_report
-from matcher.export import to_csv
-from matcher.workbook import write_allocation_workbook, write_ranking_workbook
+
+if TYPE_CHECKING:
+    from matcher.engine import Engine
 
 EXIT_USER, EXIT_NOT_FOUND, EXIT_INTERNAL = 2, 3, 1
 
@@ -150,6 +151,11 @@ def _parser() -> argparse.ArgumentParser:
     msub.add_parser("list", parents=[common], help="stored versions, newest last")
     act = msub.add_parser("activate", parents=[common], help="make a version active (rollback)")
     act.add_argument("version")
+
+    db = sub.add_parser("db", parents=[common], help="database schema: revision, upgrade")
+    dsub = db.add_subparsers(dest="db_command", required=True)
+    dsub.add_parser("current", parents=[common], help="the database's schema revision")
+    dsub.add_parser("upgrade", parents=[common], help="migrate the schema to the newest revision")
     return p
 
 
@@ -158,6 +164,8 @@ def _out(text: str) -> None:
 
 
 def _table(rows: list[dict[str, Any]], cols: list[str]) -> str:
+    import pandas as pd
+
     if not rows:
         return "(no suggestions)"
     df = pd.DataFrame(rows)[cols]
@@ -176,6 +184,8 @@ def cmd_load(eng: Engine, a: argparse.Namespace) -> None:
 
 
 def cmd_train(eng: Engine, a: argparse.Namespace) -> None:
+    from matcher import schema
+
     params = {"fusion": a.fusion} if a.fusion else {}
     if a.outcome_weight is not None:
         w = schema.check_option("--outcome-weight", a.outcome_weight, 0, schema.MAX_OUTCOME_WEIGHT)
@@ -227,6 +237,10 @@ def cmd_suggest(eng: Engine, a: argparse.Namespace) -> None:
         for r in rows
     ]
     if a.format == "csv":
+        import pandas as pd
+
+        from matcher.export import to_csv
+
         out = pd.DataFrame(
             flat,
             columns=[
@@ -263,6 +277,8 @@ def cmd_rank(eng: Engine, a: argparse.Namespace) -> None:
     suffix = out.suffix.lower() if out else ".csv"
     if suffix not in (".csv", ".json", ".xlsx"):
         raise MatcherError(f"--out {out}: use a .csv, .json or .xlsx file name")
+    from matcher import schema
+
     if not a.allocate and (a.pin or a.forbid or a.publish or a.mode != "optimal"):
         raise MatcherError("--mode, --pin, --forbid and --publish need --allocate")
     schema.check_option("-k", a.k, 1, schema.MAX_K)
@@ -271,6 +287,8 @@ def cmd_rank(eng: Engine, a: argparse.Namespace) -> None:
     if a.allocate:
         _write_allocation(eng, rows, a, out, suffix, state)
         return
+    from matcher.export import to_csv
+
     frames = eng.rank(rows, a.k, progress=not a.quiet, scheduler=a.scheduler, state=state)
     if suffix == ".csv":
         fh = out.open("w", encoding="utf-8", newline="") if out else sys.stdout
@@ -285,11 +303,15 @@ def cmd_rank(eng: Engine, a: argparse.Namespace) -> None:
             if out:
                 fh.close()
     else:
+        from matcher.engine import rank_frame
+
         assert out is not None
         df = rank_frame(frames)
         if suffix == ".json":
             df.to_json(out, orient="records", force_ascii=False, indent=1)
         else:
+            from matcher.workbook import write_ranking_workbook
+
             write_ranking_workbook(df, out)
     if out:
         print(f"wrote {out} ({len(rows)} schools)", file=sys.stderr)
@@ -309,6 +331,8 @@ def _write_allocation(
         pinned=[tuple(x) for x in a.pin or []],
         forbidden=[tuple(x) for x in a.forbid or []],
     )
+    from matcher.export import to_csv
+
     df, summary = alloc.assignments, alloc.summary
     if suffix == ".csv":
         if out:
@@ -330,6 +354,8 @@ def _write_allocation(
         }
         out.write_text(json.dumps(payload, ensure_ascii=False, indent=1), encoding="utf-8")
     else:
+        from matcher.workbook import write_allocation_workbook
+
         assert out is not None
         write_allocation_workbook(alloc, out, a.lang)
     s = summary
@@ -360,11 +386,15 @@ def _write_allocation(
 def cmd_evaluate(eng: Engine, a: argparse.Namespace) -> None:
     if not 0 < a.test_fraction < 1:  # also refuses nan
         raise MatcherError("--test-fraction must be between 0 and 1")
+    from matcher import schema
+
     schema.check_option("-k", a.k, 1, schema.MAX_K)
     if not a.quiet:
         print(
             "evaluating: refitting every model on the data before the cut-off ...", file=sys.stderr
         )
+    from matcher.evaluation import format_report
+
     rep = eng.evaluate(k=a.k, test_fraction=a.test_fraction)
     _out(json.dumps(rep, indent=2) if a.format == "json" else format_report(rep))
     if a.figure:
@@ -383,6 +413,8 @@ def cmd_read_text(eng: Engine, a: argparse.Namespace) -> None:
     if not rows:
         _out("(nothing read: the text names no need or offer of the vocabulary)")
         return
+    import pandas as pd
+
     _out(pd.DataFrame(rows)[["as", "code", "label", "evidence"]].to_string(index=False))
 
 
@@ -445,6 +477,32 @@ def cmd_models(eng: Engine, a: argparse.Namespace) -> None:
         _out(f"{mark} {m['version']}  {m['created_at']}  {m['data']['outcomes']} outcomes{score}")
 
 
+def cmd_db(settings: Settings, a: argparse.Namespace) -> None:
+    from matcher import migrations
+    from matcher.storage import Store
+
+    store = Store(settings.db_url, migrate=False)  # as it is: `current` changes nothing
+    try:
+        head = migrations.head()
+        if a.db_command == "upgrade":
+            before, after = migrations.upgrade(store.engine)
+            if before == after:
+                _out(f"database already at revision {after} (newest)")
+            else:
+                _out(f"database upgraded from {before or 'an empty schema'} to {after} (newest)")
+            return
+        rev, legacy = migrations.current(store.engine)
+        if rev is None:
+            state = "tables made before migrations" if legacy else "empty database"
+            _out(f"no revision ({state}); `matcher db upgrade` brings it to {head}")
+        elif rev == head:
+            _out(f"{rev} (newest)")
+        else:
+            _out(f"{rev}; newest is {head}: run `matcher db upgrade`")
+    finally:
+        store.close()
+
+
 COMMANDS = {
     "load": cmd_load,
     "train": cmd_train,
@@ -460,14 +518,23 @@ COMMANDS = {
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
-        eng = Engine(Settings.from_args(args.db, args.models))
-        COMMANDS[args.command](eng, args)
+        settings = Settings.from_args(args.db, args.models)
+        if args.command == "db":  # the schema as it is, without opening (upgrading) it
+            cmd_db(settings, args)
+            return 0
+        from matcher.engine import Engine  # heavy: only once a command runs
+
+        COMMANDS[args.command](Engine(settings), args)
     except NotFoundError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_NOT_FOUND
     except (MatcherError, ValidationError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USER
+    except BrokenPipeError:  # `matcher ... | head`: the reader has all it wanted
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # no second error when Python flushes
+        return 0
     except OSError as exc:
         print(f"error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), file=sys.stderr)
         return EXIT_USER

@@ -8,6 +8,7 @@ concurrent reader never sees a half-built one.
 
 from __future__ import annotations
 
+import difflib
 import json
 import threading
 import time
@@ -18,7 +19,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import sqlalchemy as sa
 
 from matcher import publishing, schema, storage
 from matcher.allocation import Allocation, allocate
@@ -533,9 +533,9 @@ class Engine:
         col, val = region
         version, model, _ = self.models.load(self.models.active_version())
         table = storage.schools
-        schools = self.store.frame("schools", sa.func.lower(table.c[col]) == str(val).lower())
+        schools = self.store.frame("schools", storage.same_text(table.c[col], str(val)))
         if not len(schools):
-            raise NotFoundError(f"no schools with {col} {val!r}")
+            raise _no_region(col, str(val), self.store.distinct("schools", col))
         index = model.index(schools, self.store.frame("partners"), self.store.frame("outcomes"))
         return (version, model, index), np.arange(len(schools))
 
@@ -557,10 +557,9 @@ class Engine:
             return index.school_rows(list(dict.fromkeys(school_ids)))
         assert region is not None
         col, val = region
-        mask = sch[col].str.casefold() == str(val).casefold()
+        mask = sch[col].str.lower() == str(val).lower()  # as the database compares
         if not mask.any():
-            known = ", ".join(sorted(sch[col].unique())[:8])
-            raise NotFoundError(f"no schools with {col} {val!r} (known: {known}, ...)")
+            raise _no_region(col, str(val), sorted(sch[col].unique()))
         return np.flatnonzero(mask.to_numpy())
 
     def rank(
@@ -699,7 +698,7 @@ class Engine:
         from matcher.dashboard import overview
 
         table = storage.schools
-        schools = self.store.frame("schools", sa.func.lower(table.c.regency) == regency.lower())
+        schools = self.store.frame("schools", storage.same_text(table.c.regency, regency))
         if not len(schools):
             raise NotFoundError(f"no schools with regency {regency!r}")
         partners = self.store.frame("partners")
@@ -778,6 +777,18 @@ def _region(
     if len(region) + bool(all_schools) + (school_ids is not None) != 1:
         raise MatcherError("choose exactly one of --province, --regency, --district, --all")
     return region[0] if region else None
+
+
+def _no_region(column: str, value: str, names: list[str]) -> NotFoundError:
+    """No school in that region: name the closest stored names, if any look alike."""
+    by_lower = {n.lower(): n for n in names if n}
+    close = difflib.get_close_matches(value.lower(), list(by_lower), n=3, cutoff=0.6)
+    if close:
+        hint = " or ".join(repr(by_lower[c]) for c in close)
+        return NotFoundError(f"no schools with {column} {value!r}; did you mean {hint}?")
+    known = ", ".join(repr(n) for n in names[:5])
+    more = ", ..." if len(names) > 5 else ""
+    return NotFoundError(f"no schools with {column} {value!r} (stored: {known}{more})")
 
 
 def _as_json(params: dict[str, Any]) -> str:

@@ -39,14 +39,23 @@ class RowError:
         return f"line {self.line}{rid}, column {self.column}: {self.reason}"
 
 
+SHOWN = 50
+
+
 class ValidationError(MatcherError):
     """An input file or request with bad records; nothing of it was written."""
 
     def __init__(self, source: str, errors: list[RowError]) -> None:
         self.source = source
         self.errors = errors
-        shown = "; ".join(str(e) for e in errors)
-        n = len({e.line for e in errors})
+        lines = sorted({e.line for e in errors})
+        n = len(lines)
+        # the message names the first SHOWN bad records and counts the rest (a file with
+        # 100,000 bad rows is one readable line, not megabytes); ``errors`` has them all
+        shown_lines = set(lines[:SHOWN])
+        shown = "; ".join(str(e) for e in errors if e.line in shown_lines)
+        more = f"; and {n - SHOWN} more bad records" if n > SHOWN else ""
         super().__init__(
-            f"{source} rejected, nothing written: {n} bad record{'s' if n != 1 else ''}: {shown}"
+            f"{source} rejected, nothing written: {n} bad record{'s' if n != 1 else ''}: "
+            f"{shown}{more}"
         )

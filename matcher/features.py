@@ -418,14 +418,6 @@ def _idf(M: np.ndarray) -> np.ndarray:
     return (np.log((1.0 + n) / (1.0 + df)) + 1.0).astype(np.float32)
 
 
-def row_normalize(M: np.ndarray) -> np.ndarray:
-    """Rows scaled to unit length (zero rows stay zero), as float32."""
-    norms = np.linalg.norm(M, axis=1, keepdims=True)
-    return np.divide(M, norms, out=np.zeros_like(M, dtype=np.float32), where=norms > 0).astype(
-        np.float32, copy=False
-    )
-
-
 __all__ = [
     "SIDES",
     "CodeListEncoder",
@@ -433,5 +425,4 @@ __all__ = [
     "SideMatrices",
     "VocabularyTextMatcher",
     "read_directions",
-    "row_normalize",
 ]

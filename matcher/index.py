@@ -18,9 +18,10 @@ import pandas as pd
 from scipy import sparse
 
 from matcher.errors import NotFoundError
-from matcher.features import FeatureSpace, SideMatrices, row_normalize
+from matcher.features import FeatureSpace, SideMatrices
 from matcher.geo import radius_to_chord2, unit_vectors
 from matcher.history import CLOSED, IN_PROGRESS, OCCUPYING, label_pairs, pair_states, track_records
+from matcher.similarity import normalise
 
 
 @dataclass
@@ -69,13 +70,15 @@ class MatchIndex:
         outcomes: pd.DataFrame | None = None,
         as_of: datetime | None = None,
         count_capacity: bool = True,
+        similarity: str = "cosine",
     ) -> MatchIndex:
         """Encode records and derive filters; ``as_of`` hides later outcome events.
 
         ``count_capacity=False`` leaves every side its full capacity: capacity is how
         busy a side is on one day, not a property of a pair, so learning and holdout
         evaluation (whose window spans months in which partnerships end and capacity
-        frees up) do not apply it."""
+        frees up) do not apply it. ``similarity`` says how needs meet offers (see
+        :func:`matcher.similarity.normalise`)."""
         schools = schools.reset_index(drop=True)
         partners = partners.reset_index(drop=True)
         s = features.transform_schools(schools)
@@ -132,10 +135,10 @@ class MatchIndex:
             partner_row=partner_row,
             s=s,
             p=p,
-            s_need_n=row_normalize(s.need),
-            s_offer_n=row_normalize(s.offer),
-            p_offer_n=row_normalize(p.offer),
-            p_need_n=row_normalize(p.need),
+            s_need_n=normalise(s.need, "need", similarity),
+            s_offer_n=normalise(s.offer, "offer", similarity),
+            p_offer_n=normalise(p.offer, "offer", similarity),
+            p_need_n=normalise(p.need, "need", similarity),
             s_xyz=unit_vectors(schools["latitude"].to_numpy(), schools["longitude"].to_numpy()),
             p_xyz=unit_vectors(lat, lon),
             p_online=partners["online"].to_numpy(dtype=bool),

@@ -65,6 +65,9 @@ class MatchModel(BaseEstimator):
     fusion : {"harmonic", "geometric", "min", "arithmetic", "forward"}
         How the two directions combine; "forward" scores the school's side only (the
         one-way baseline).
+    similarity : {"cosine", "coverage"}
+        How one side's needs meet the other's offers in each direction (see
+        :func:`matcher.similarity.normalise`).
     decay_km : float
         Distance over which the distance factor falls from 1 to ``1 - decay_weight``,
         quadratically (gently nearby, faster further out); flat beyond it.
@@ -87,6 +90,7 @@ class MatchModel(BaseEstimator):
     def __init__(
         self,
         fusion: str = "harmonic",
+        similarity: str = "cosine",
         decay_km: float = 60.0,
         decay_weight: float = 0.3,
         online_km: float = 30.0,
@@ -100,6 +104,7 @@ class MatchModel(BaseEstimator):
         prior_strength: float = 5.0,
     ) -> None:
         self.fusion = fusion
+        self.similarity = similarity
         self.decay_km = decay_km
         self.decay_weight = decay_weight
         self.online_km = online_km
@@ -136,7 +141,13 @@ class MatchModel(BaseEstimator):
         self.outcome_note_ = "content only (outcome_weight is 0)"
         if self.outcome_weight > 0 and outcomes is not None and len(outcomes):
             index = MatchIndex.build(
-                self.features_, schools, partners, outcomes, as_of, count_capacity=False
+                self.features_,
+                schools,
+                partners,
+                outcomes,
+                as_of,
+                count_capacity=False,
+                similarity=self.similarity,
             )
             om = OutcomeModel(prior_strength=self.prior_strength)
             try:
@@ -159,7 +170,13 @@ class MatchModel(BaseEstimator):
         recorded before ``as_of``."""
         check_is_fitted(self, "features_")
         index = MatchIndex.build(
-            self.features_, schools, partners, outcomes, as_of, count_capacity=count_capacity
+            self.features_,
+            schools,
+            partners,
+            outcomes,
+            as_of,
+            count_capacity=count_capacity,
+            similarity=self.similarity,
         )
         if self.outcome_model_ is None:
             return index

@@ -31,7 +31,7 @@ factor 1 (content decides), and history moves it as it accumulates.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
@@ -40,10 +40,15 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.utils.validation import check_is_fitted
 
 from matcher.history import AsOf, attempts, seconds
+from matcher.index import MatchIndex
 
-if TYPE_CHECKING:  # typing only: the model passes itself in as the content scorer
-    from matcher.index import MatchIndex
-    from matcher.model import MatchModel
+
+class ContentScorer(Protocol):
+    """What this module needs of the content model (a fitted MatchModel passes itself):
+    the parts of aligned pairs' scores."""
+
+    def score_pairs(self, index: MatchIndex, s_rows: np.ndarray, p_rows: np.ndarray) -> Any: ...
+
 
 # What the pair's content predicts is controlled for, so a record measures the side.
 # Proximity is left out on purpose: who is asked depends on distance (exposure), and a
@@ -103,7 +108,7 @@ class OutcomeModel(BaseEstimator):
         return tried, s_rows, p_rows
 
     @staticmethod
-    def _content(index: MatchIndex, content: MatchModel, s_rows, p_rows) -> np.ndarray:
+    def _content(index: MatchIndex, content: ContentScorer, s_rows, p_rows) -> np.ndarray:
         """Pair features (``PAIR_FEATURES``) of aligned pairs, from the content rule."""
         b = content.score_pairs(index, s_rows, p_rows)
         assert b.mutual is not None and b.shared is not None
@@ -119,7 +124,7 @@ class OutcomeModel(BaseEstimator):
     def fit(
         self,
         index: MatchIndex,
-        content: MatchModel,
+        content: ContentScorer,
         outcomes: pd.DataFrame,
         as_of: datetime | None = None,
     ) -> OutcomeModel:
@@ -179,7 +184,7 @@ class OutcomeModel(BaseEstimator):
     def side_factors(
         self,
         index: MatchIndex,
-        content: MatchModel,
+        content: ContentScorer,
         outcomes: pd.DataFrame | None,
         as_of: datetime | None = None,
     ) -> tuple[np.ndarray, np.ndarray]:

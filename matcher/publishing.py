@@ -26,22 +26,7 @@ from matcher import schema, storage
 from matcher.errors import ConflictError, MatcherError
 from matcher.history import IN_PROGRESS, pair_states
 
-publications = sa.Table(
-    "publications",
-    storage.metadata,
-    sa.Column("publication_id", sa.String(40), primary_key=True),
-    sa.Column("scope", sa.String(200), nullable=False, index=True),
-    sa.Column("published_by", sa.String(200), nullable=False),
-    sa.Column("published_at", sa.DateTime, nullable=False),
-    sa.Column("mode", sa.String(16), nullable=False),
-    sa.Column("settings", sa.Text, nullable=False),
-    sa.Column("data_fingerprint", sa.String(64), nullable=False),
-    sa.Column("fingerprint_after", sa.String(64), nullable=False),
-    sa.Column("model_version", sa.String(64), nullable=False),
-    sa.Column("proposed", sa.Integer, nullable=False),
-    sa.Column("skipped", sa.Integer, nullable=False),
-    sa.Column("pairs", sa.Text, nullable=False),
-)
+publications = storage.publications
 
 
 def publication_id(
@@ -69,7 +54,6 @@ def _record(row: Any) -> dict[str, Any]:
 
 def get(store: storage.Store, pub_id: str) -> dict[str, Any] | None:
     """The audit record of one publication, or None."""
-    publications.create(store.engine, checkfirst=True)
     with store.engine.connect() as conn:
         row = conn.execute(
             sa.select(publications).where(publications.c.publication_id == pub_id)
@@ -79,10 +63,9 @@ def get(store: storage.Store, pub_id: str) -> dict[str, Any] | None:
 
 def history(store: storage.Store, scope: str | None = None) -> list[dict[str, Any]]:
     """Audit records, newest first, of one scope (e.g. a regency) or all."""
-    publications.create(store.engine, checkfirst=True)
     q = sa.select(publications).order_by(publications.c.published_at.desc())
     if scope is not None:
-        q = q.where(sa.func.lower(publications.c.scope) == scope.lower())
+        q = q.where(storage.same_text(publications.c.scope, scope))
     with store.engine.connect() as conn:
         return [_record(r) for r in conn.execute(q)]
 
@@ -93,7 +76,7 @@ def _repeat(
     """The publication with these settings whose own events are all that changed the
     data since (its fingerprint after writing is the current one), if any."""
     q = sa.select(publications).where(
-        sa.func.lower(publications.c.scope) == scope.lower(),
+        storage.same_text(publications.c.scope, scope),
         publications.c.settings == settings,
         publications.c.model_version == model_version,
         publications.c.fingerprint_after == fingerprint,
@@ -176,7 +159,6 @@ def publish(
         "skipped": len(skipped),
         "pairs": json.dumps([list(p) for p in pairs]),
     }
-    publications.create(store.engine, checkfirst=True)
     if propose is not None:
         done = []
         for s_id, p_id in fresh:

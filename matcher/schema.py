@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import io
 import json
 import math
 import re
+import sys
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -59,6 +61,66 @@ class Column:
     parse: Callable[[Any], Any]
     required: bool = False
     default: Any = None
+
+
+# What an id looks like to a JSON Schema reader (the full rule is :func:`id_problem`).
+_HIDDEN = r"\x00-\x1f\u200b-\u200f\u2028-\u202e\u2060\ufeff"
+ID_PATTERN = rf"^[^\s{_HIDDEN}](?:[^{_HIDDEN}]*[^\s{_HIDDEN}])?$"
+
+
+def _typed(parse: Callable[[Any], Any], schema: dict[str, Any]) -> Callable[[Any], Any]:
+    """Attach the JSON Schema of what ``parse`` accepts (the API documents records with
+    it: one source for the rule and its description)."""
+    parse.json_schema = schema  # type: ignore[attr-defined]
+    return parse
+
+
+def _schema_of(parse: Callable[[Any], Any]) -> dict[str, Any]:
+    return dict(getattr(parse, "json_schema", {}))
+
+
+def json_schema(
+    kind: str, vocab: Vocabulary | None = None, without: str | None = None
+) -> dict[str, Any]:
+    """The JSON Schema of one record of ``kind`` as JSON (lists as arrays), generated
+    from :func:`columns`; ``without`` leaves out one column (the id a URL path gives).
+    Descriptive only: :func:`validate_records` stays the judge (e.g. a partner needs
+    coordinates unless online, which the schema does not say)."""
+    props: dict[str, Any] = {}
+    required = []
+    for col in columns(kind, vocab):
+        if col.name == without:
+            continue
+        props[col.name] = prop = _schema_of(col.parse)
+        if col.required:
+            required.append(col.name)
+            prop.update(
+                {"string": {"minLength": 1}, "array": {"minItems": 1}}.get(prop["type"], {})
+            )
+        elif col.default is not None:
+            props[col.name]["default"] = col.default
+    return {"type": "object", "properties": props, "required": required}
+
+
+def example(kind: str, data_dir: Path | None = None) -> dict[str, Any]:
+    """The first record of the bundled sample's ``kind`` file, as JSON values: real ids
+    for the API's examples (so generated requests write records that exist)."""
+    from matcher.config import default_data_dir
+
+    path = (data_dir or default_data_dir()) / "sample" / f"{kind}.csv"
+    reader = csv.DictReader(io.StringIO(_decode(path), newline=""))
+    frame, _ = validate_records(kind, [(2, next(reader))], str(path))
+    out: dict[str, Any] = {}
+    for key, value in frame.iloc[0].to_dict().items():
+        if value is None or (isinstance(value, float) and math.isnan(value)):
+            continue
+        if isinstance(value, (datetime, pd.Timestamp)):
+            ts = pd.Timestamp(value)
+            value = ts.date().isoformat() if ts == ts.normalize() else ts.isoformat()
+        elif hasattr(value, "item"):  # numpy scalars
+            value = value.item()
+        out[str(key)] = value
+    return out
 
 
 def _blank(v: Any) -> bool:
@@ -139,7 +201,9 @@ def _identifier(limit: int):
             raise _Bad(f"id {_short(raw)} {why}")
         return raw
 
-    return parse
+    return _typed(
+        parse, {"type": "string", "minLength": 1, "maxLength": limit, "pattern": ID_PATTERN}
+    )
 
 
 def _text(limit: int):
@@ -148,7 +212,7 @@ def _text(limit: int):
     def parse(v: Any) -> str:
         return _string(v, limit)
 
-    return parse
+    return _typed(parse, {"type": "string", "maxLength": limit})
 
 
 def _float(lo: float | None = None, hi: float | None = None, gt: float | None = None):
@@ -173,7 +237,8 @@ def _float(lo: float | None = None, hi: float | None = None, gt: float | None = 
             raise _Bad(f"{x:g} must be greater than {gt:g}")
         return x
 
-    return parse
+    bounds = {"minimum": lo, "maximum": hi, "exclusiveMinimum": gt}
+    return _typed(parse, {"type": "number", **{k: b for k, b in bounds.items() if b is not None}})
 
 
 def _int(lo: int, hi: int | None = None):
@@ -195,7 +260,8 @@ def _int(lo: int, hi: int | None = None):
             raise _Bad(f"{x} is outside {lo}..{hi}")
         return x
 
-    return parse
+    bounds = {"minimum": lo, "maximum": hi}
+    return _typed(parse, {"type": "integer", **{k: b for k, b in bounds.items() if b is not None}})
 
 
 def _bool(v: Any) -> bool:
@@ -221,7 +287,7 @@ def _choice(options: Iterable[str], what: str):
             return lower[s.lower()]
         raise _Bad(f"{_short(s)} is not a {what} (one of {', '.join(opts)})")
 
-    return parse
+    return _typed(parse, {"type": "string", "enum": list(opts)})
 
 
 def _split(v: Any) -> list[str]:
@@ -254,7 +320,8 @@ def _codes(vocab: Vocabulary):
             )
         return items
 
-    return parse
+    codes = {"type": "string", "enum": list(vocab.codes)}
+    return _typed(parse, {"type": "array", "items": codes, "uniqueItems": True})
 
 
 def _levels(vocab: Vocabulary):
@@ -263,7 +330,7 @@ def _levels(vocab: Vocabulary):
     def parse(v: Any) -> list[str]:
         return [choice(x) for x in _split(v)]
 
-    return parse
+    return _typed(parse, {"type": "array", "items": _schema_of(choice), "uniqueItems": True})
 
 
 def _languages(v: Any) -> list[str]:
@@ -287,6 +354,12 @@ def _timestamp(v: Any) -> datetime:
     if ts.tzinfo is not None:
         ts = ts.astimezone(UTC).replace(tzinfo=None)
     return ts
+
+
+_typed(_bool, {"type": "boolean"})
+_typed(_string, {"type": "string", "maxLength": MAX_TEXT})
+_typed(_languages, {"type": "array", "items": {"type": "string", "pattern": LANG_RE.pattern}})
+_typed(_timestamp, {"type": "string", "anyOf": [{"format": "date"}, {"format": "date-time"}]})
 
 
 def columns(kind: str, vocab: Vocabulary | None = None) -> list[Column]:
@@ -435,48 +508,75 @@ def validate_records(
     return frame, warnings
 
 
+# A CSV field may be as long as any file; the length rules of :func:`columns` then name
+# the line and column of one that is too long (csv's own limit would stop the read with
+# no line number).
+csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
+
+
+def _decode(path: Path) -> str:
+    """The file's text (UTF-8, a leading BOM dropped), or a ValidationError naming the
+    first line that is not UTF-8."""
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise ValidationError(
+            str(path),
+            [RowError(line, "*", "not UTF-8 (save the file as UTF-8, e.g. from Excel: CSV UTF-8)")],
+        ) from None
+
+
 def read_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
     """Yield ``(line number, record)`` from a CSV or JSON Lines file, by extension."""
     suffix = path.suffix.lower()
+    name = str(path)
     if suffix == ".csv":
-        with path.open(encoding="utf-8-sig", newline="") as fh:
-            reader = csv.DictReader(fh)
-            if not reader.fieldnames:
-                return
+        reader = csv.DictReader(io.StringIO(_decode(path), newline=""))
+        if not reader.fieldnames:
+            return
+        header = reader.fieldnames
+        if len(header) == 1 and (sep := next((d for d in ";\t|" if d in header[0]), None)):
+            shown = "tab" if sep == "\t" else repr(sep)
+            raise ValidationError(
+                name,
+                [RowError(1, "*", f"header has one column: is the delimiter {shown}? use ','")],
+            )
+        start = reader.line_num + 1
+        for rec in reader:
+            if None in rec:
+                raise ValidationError(
+                    name, [RowError(start, "*", "more values than header columns")]
+                )
+            yield start, dict(rec)
             start = reader.line_num + 1
-            for rec in reader:
-                if None in rec:
-                    raise ValidationError(
-                        path.name, [RowError(start, "*", "more values than header columns")]
-                    )
-                yield start, dict(rec)
-                start = reader.line_num + 1
     elif suffix in (".jsonl", ".ndjson"):
-        with path.open(encoding="utf-8") as fh:
-            for i, line in enumerate(fh, start=1):
-                if not line.strip():
-                    continue
-                try:
-                    yield i, json.loads(line)
-                except json.JSONDecodeError as exc:
-                    raise ValidationError(
-                        path.name, [RowError(i, "*", f"not valid JSON ({exc.msg})")]
-                    ) from None
+        # split on newlines only: U+2028 and friends may stand inside JSON strings
+        for i, line in enumerate(_decode(path).split("\n"), start=1):
+            if not line.strip():
+                continue
+            try:
+                yield i, json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise ValidationError(
+                    name, [RowError(i, "*", f"not valid JSON ({exc.msg})")]
+                ) from None
+            except RecursionError:
+                raise ValidationError(
+                    name, [RowError(i, "*", "nested too deeply: a record is one flat object")]
+                ) from None
     else:
-        raise ValidationError(
-            path.name, [RowError(0, "*", "unknown file type; use .csv or .jsonl")]
-        )
+        raise ValidationError(name, [RowError(0, "*", "unknown file type; use .csv or .jsonl")])
 
 
 def read_file(kind: str, path: Path | str, vocab: Vocabulary | None = None):
-    """Read and validate one input file; see :func:`validate_records`."""
+    """Read and validate one input file; see :func:`validate_records`. Errors name the
+    file as given."""
     p = Path(path)
     if not p.is_file():
         raise ValidationError(str(p), [RowError(0, "*", "file not found")])
-    try:
-        rows = list(read_rows(p))
-    except UnicodeDecodeError:
-        raise ValidationError(p.name, [RowError(0, "*", "file is not UTF-8")]) from None
+    rows = list(read_rows(p))
     if not rows:
-        raise ValidationError(p.name, [RowError(1, "*", "no records")])
-    return validate_records(kind, rows, p.name, vocab)
+        raise ValidationError(str(p), [RowError(1, "*", "no records")])
+    return validate_records(kind, rows, str(p), vocab)

@@ -9,6 +9,27 @@ from __future__ import annotations
 import numpy as np
 
 FUSIONS = ("harmonic", "geometric", "min", "arithmetic")
+SIMILARITIES = ("coverage", "cosine")
+
+
+def normalise(M: np.ndarray, role: str, similarity: str = "coverage") -> np.ndarray:
+    """Rows of a need or offer matrix scaled so that one product of a side's needs with
+    the other side's offers gives the match in [0, 1].
+
+    ``coverage``: the share of the needs (weighted) that the offers meet — needs are
+    scaled to sum to 1, offers kept as they are (each in [0, 1]), so a partner is not
+    marked down for offering more than a school asks. ``cosine``: both unit length.
+    """
+    M = np.asarray(M, dtype=np.float32)
+    if similarity == "cosine":
+        norms = np.linalg.norm(M, axis=1, keepdims=True)
+    elif similarity == "coverage":
+        if role == "offer":
+            return np.clip(M, 0.0, 1.0).astype(np.float32)
+        norms = M.sum(axis=1, keepdims=True)
+    else:
+        raise ValueError(f"unknown similarity {similarity!r}; use one of {SIMILARITIES}")
+    return np.divide(M, norms, out=np.zeros_like(M), where=norms > 0).astype(np.float32)
 
 
 def fuse(forward: np.ndarray, backward: np.ndarray, fusion: str = "harmonic") -> np.ndarray:

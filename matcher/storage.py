@@ -1,5 +1,9 @@
 """Storage of schools, partners and outcome events in a SQL database (SQLAlchemy Core).
 
+The tables below are the schema's definition; ``matcher/migrations/`` holds the Alembic
+revisions that build and alter real databases to match it (a test compares the two, so
+a table change needs a revision: docs/development.md).
+
 An embedded SQLite file by default; any SQLAlchemy URL (PostgreSQL, ...) works. Lists are
 stored as ``;``-joined text, which every backend indexes and compares the same way.
 Writes are transactional: a load either stores every record it was given or nothing.
@@ -17,7 +21,10 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
 
+from matcher import migrations
 from matcher.errors import MatcherError, NotFoundError, RowError, ValidationError
 
 metadata = sa.MetaData()
@@ -100,6 +107,25 @@ outcomes = sa.Table(
     sa.Column("loaded_at", sa.DateTime, nullable=False),
 )
 
+# The audit record of each published allocation (matcher.publishing): who, when, with
+# which settings, on which data and model, and which pairs became proposals.
+publications = sa.Table(
+    "publications",
+    metadata,
+    sa.Column("publication_id", sa.String(40), primary_key=True),
+    sa.Column("scope", sa.String(200), nullable=False, index=True),
+    sa.Column("published_by", sa.String(200), nullable=False),
+    sa.Column("published_at", sa.DateTime, nullable=False),
+    sa.Column("mode", sa.String(16), nullable=False),
+    sa.Column("settings", sa.Text, nullable=False),
+    sa.Column("data_fingerprint", sa.String(64), nullable=False),
+    sa.Column("fingerprint_after", sa.String(64), nullable=False),
+    sa.Column("model_version", sa.String(64), nullable=False),
+    sa.Column("proposed", sa.Integer, nullable=False),
+    sa.Column("skipped", sa.Integer, nullable=False),
+    sa.Column("pairs", sa.Text, nullable=False),
+)
+
 TABLES = {"schools": schools, "partners": partners, "outcomes": outcomes}
 KEYS = {"schools": "school_id", "partners": "partner_id", "outcomes": "outcome_id"}
 _CHUNK = 500
@@ -130,9 +156,12 @@ class Store:
     ----------
     url : str
         SQLAlchemy URL; ``sqlite:///path.db`` creates the file and its folder.
+    migrate : bool
+        Upgrade the database's schema to the newest revision (``matcher.migrations``)
+        before use (default); ``False`` opens it as it is (``matcher db current``).
     """
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, migrate: bool = True) -> None:
         self.url = url
         if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
             Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
@@ -141,7 +170,8 @@ class Store:
             if self.engine.dialect.name == "sqlite":
                 sa.event.listen(self.engine, "connect", _sqlite_pragmas)
                 sa.event.listen(self.engine, "begin", _sqlite_begin)
-            metadata.create_all(self.engine)
+            if migrate:
+                migrations.upgrade(self.engine)
         except (sa.exc.ArgumentError, sa.exc.NoSuchModuleError) as exc:
             raise MatcherError(f"cannot use database URL {url!r}: {exc}") from None
         except sa.exc.OperationalError as exc:
@@ -297,6 +327,12 @@ class Store:
             df["recorded_at"] = pd.to_datetime(df["recorded_at"])
         return df
 
+    def distinct(self, kind: str, column: str) -> list[str]:
+        """The different values of one column (e.g. every regency), sorted."""
+        col = TABLES[kind].c[column]
+        with self.engine.connect() as conn:
+            return sorted(v for v in conn.execute(sa.select(col).distinct()).scalars() if v)
+
     def ids(self, kind: str) -> set[str]:
         """Every stored id of one kind."""
         table, key = TABLES[kind], KEYS[kind]
@@ -325,7 +361,7 @@ class Store:
                 raise MatcherError(f"cannot filter {kind} by {col!r}")
             if "\x00" in str(val):
                 raise MatcherError(f"filter {col!r} contains a NUL character")
-            cond.append(sa.func.lower(table.c[col]) == str(val).lower())
+            cond.append(same_text(table.c[col], str(val)))
         where = sa.and_(*cond) if cond else None
         count_q = sa.select(sa.func.count()).select_from(table)
         if where is not None:
@@ -364,6 +400,36 @@ class Store:
         return h.hexdigest()[:16]
 
 
+def same_text(column: sa.ColumnElement[Any], value: str) -> sa.ColumnElement[bool]:
+    """``column`` equals ``value`` ignoring case, for every alphabet: SQLite's own
+    ``lower()`` folds ASCII only (``Kabupaten Ñgawi`` would not match ``kabupaten
+    ñgawi``), so on SQLite the comparison uses Python's ``str.lower`` (registered per
+    connection as ``py_lower``); PostgreSQL's ``lower()`` is Unicode-aware."""
+    return _Lower(column) == value.lower()
+
+
+class _Lower(FunctionElement[str]):
+    """``lower(x)``, which SQLite spells ``py_lower(x)`` (see :func:`same_text`)."""
+
+    type = sa.String()
+    name = "lower"
+    inherit_cache = True
+
+
+@compiles(_Lower)
+def _lower_default(element: Any, compiler: Any, **kw: Any) -> str:
+    return f"lower({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(_Lower, "sqlite")
+def _lower_sqlite(element: Any, compiler: Any, **kw: Any) -> str:
+    return f"py_lower({compiler.process(element.clauses, **kw)})"
+
+
+def _py_lower(value: Any) -> Any:
+    return value.lower() if isinstance(value, str) else value
+
+
 def _isnan(v: Any) -> bool:
     return isinstance(v, float) and v != v
 
@@ -376,6 +442,7 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.execute("PRAGMA busy_timeout=30000")
     cur.execute("PRAGMA foreign_keys=ON")  # off by default, per connection
     cur.close()
+    dbapi_conn.create_function("py_lower", 1, _py_lower, deterministic=True)
 
 
 def _sqlite_begin(conn: Connection) -> None:

@@ -137,7 +137,7 @@ def world_files(tmp_path: Path) -> dict[str, Path]:
 PG_URL = os.environ.get("MATCHER_TEST_PG", "")
 # Modules whose tests run against every database backend (SQLite always, PostgreSQL when
 # MATCHER_TEST_PG names a server, as .ci/run arranges).
-BACKEND_MODULES = ("test_storage", "tests.api.")
+BACKEND_MODULES = ("test_storage", "test_migrations", "tests.api.")
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -151,19 +151,26 @@ def db_backend(request: pytest.FixtureRequest) -> str:
     return getattr(request, "param", "sqlite")
 
 
+def reset_database(url: str) -> None:
+    """Drop every table of matcher's schema and the migration stamp: an empty database."""
+    import sqlalchemy as sa
+
+    from matcher.storage import metadata
+
+    eng = sa.create_engine(url)
+    metadata.drop_all(eng)
+    with eng.begin() as conn:
+        conn.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
+    eng.dispose()
+
+
 @pytest.fixture
 def settings(tmp_path: Path, db_backend: str) -> Settings:
     url = f"sqlite:///{tmp_path / 'test.db'}"
     if db_backend == "postgresql":
         if not PG_URL:
             pytest.skip("no PostgreSQL server (set MATCHER_TEST_PG)")
-        import sqlalchemy as sa
-
-        from matcher.storage import metadata
-
-        eng = sa.create_engine(PG_URL)
-        metadata.drop_all(eng)
-        eng.dispose()
+        reset_database(PG_URL)
         url = PG_URL
     return Settings(db_url=url, models_dir=tmp_path / "models")
 

@@ -250,3 +250,30 @@ def test_options_bounded_like_the_api(cli, capsys, args) -> None:
     assert cli(*args) == 2
     err = capsys.readouterr().err.strip()
     assert err.count("\n") == 0 and "must be between" in err
+
+
+def test_output_into_a_closed_pipe_exits_quietly(cli, settings, tmp_path: Path) -> None:
+    cmd = [sys.executable, "-m", "matcher.cli", "rank", "--all", "-q", "-k", "5",
+           "--db", settings.db_url, "--models", str(settings.models_dir)]  # fmt: skip
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout is not None
+    proc.stdout.close()  # before it writes (imports take a while): as `| head` that quit
+    err = proc.stderr.read().decode() if proc.stderr else ""
+    assert proc.wait(timeout=120) == 0 and err == ""
+
+
+def test_bad_file_error_names_the_file(cli, tmp_path: Path, capsys) -> None:
+    path = tmp_path / "latin.csv"
+    path.write_bytes("school_id,name\nA,Ñgawi\n".encode("latin-1"))
+    capsys.readouterr()
+    assert cli("load", "--schools", str(path)) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and str(path) in err and "line 2" in err and "UTF-8" in err
+
+
+def test_unknown_regency_suggests_the_closest(cli, capsys) -> None:
+    capsys.readouterr()
+    assert cli("rank", "--regency", "Kota Surabya") == 3
+    err = capsys.readouterr().err
+    assert "did you mean 'Kota Surabaya'?" in err and err.count("\n") == 1
+    assert cli("rank", "--district", "semampir", "-k", "1") == 0  # case ignored

@@ -198,3 +198,63 @@ def test_check_option() -> None:
     for bad in (0, 101, float("nan"), float("inf"), True, "3"):
         with pytest.raises(MatcherError, match="k must"):
             schema.check_option("k", bad, 1, 100)
+
+
+# -- file robustness (issue 11.10) -----------------------------------------------------
+
+
+def _one_line(err: ValidationError) -> str:
+    msg = str(err)
+    assert "\n" not in msg
+    return msg
+
+
+def test_huge_csv_field_names_line_and_column(tmp_path: Path) -> None:
+    err = bad_school(tmp_path, description="x" * 1_000_000)
+    (e,) = err.errors
+    assert (e.line, e.column) == (3, "description") and "longer than" in e.reason
+    assert len(_one_line(err)) < 500
+
+
+def test_deep_json_lines_is_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "s.jsonl"
+    path.write_text('{"school_id": "A"}\n' + "[" * 100_000 + "]" * 100_000 + "\n")
+    with pytest.raises(ValidationError) as err:
+        schema.read_file("schools", path)
+    assert "line 2" in _one_line(err.value) and "nested too deeply" in str(err.value)
+
+
+def test_latin1_file_names_the_line(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "s.csv", SCHOOL_COLS, [school("A"), school("B")])
+    data = path.read_bytes().replace(b"SMP Negeri B", "SMP Negeri Ñgawi".encode("latin-1"))
+    path.write_bytes(data)
+    with pytest.raises(ValidationError) as err:
+        schema.read_file("schools", path)
+    msg = _one_line(err.value)
+    assert str(path) in msg and "line 3" in msg and "not UTF-8" in msg
+
+
+def test_semicolon_delimited_csv_is_one_clear_line(tmp_path: Path) -> None:
+    path = tmp_path / "s.csv"
+    path.write_text(";".join(SCHOOL_COLS) + "\n" + "A;x;SMP" + "\n", "utf-8")
+    with pytest.raises(ValidationError) as err:
+        schema.read_file("schools", path)
+    assert "header has one column: is the delimiter ';'?" in _one_line(err.value)
+
+
+def test_bom_accepted_in_json_lines(tmp_path: Path) -> None:
+    rec = {**school("A"), "needs": ["funding"]}
+    path = tmp_path / "s.jsonl"
+    path.write_bytes(b"\xef\xbb\xbf" + json.dumps(rec).encode() + b"\n")
+    frame, _ = schema.read_file("schools", path)
+    assert frame["school_id"].tolist() == ["A"]
+
+
+def test_error_output_capped_at_50_rows(tmp_path: Path) -> None:
+    rows = [school(f"B{i}", level="??") for i in range(500)]
+    path = write_csv(tmp_path / "s.csv", SCHOOL_COLS, rows)
+    with pytest.raises(ValidationError) as err:
+        schema.read_file("schools", path)
+    msg = _one_line(err.value)
+    assert "500 bad records" in msg and "and 450 more bad records" in msg
+    assert "line 51 " in msg and "line 52 " not in msg and len(err.value.errors) == 500

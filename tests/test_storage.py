@@ -163,3 +163,15 @@ def test_concurrent_outcomes_and_delete_leave_no_orphans(engine: Engine, world_f
         t.join()
     assert errors == []
     assert _orphans(engine) == 0 and engine.store.counts()["outcomes"] == 0
+
+
+# -- filters (issue 11.11) -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("given", ["Kabupaten Ñgawi", "kabupaten ñgawi", "KABUPATEN ÑGAWI"])
+def test_filters_ignore_case_in_every_alphabet(engine: Engine, tmp_path: Path, given) -> None:
+    rows = [school("N1", regency="Kabupaten Ñgawi", district="Çepu"), school("S1")]
+    engine.load_files(schools=write_csv(tmp_path / "s.csv", SCHOOL_COLS, rows))
+    total, frame = engine.store.page("schools", {"regency": given})
+    assert total == 1 and frame["school_id"].tolist() == ["N1"]
+    assert engine.store.page("schools", {"district": "çEPU"})[0] == 1

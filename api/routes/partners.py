@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Path, Query, Response
 
 from api.deps import EngineDep, ReadAccess, WriteAccess, warning_header
-from api.schemas import PARTNER_EXAMPLE, Page, Record, error_responses
+from api.schemas import PARTNER_EXAMPLE, Page, Record, error_responses, record_body
 
 KIND = "partners"
 router = APIRouter(prefix="/partners", tags=["partners"])
@@ -39,7 +39,15 @@ def get_partner(partner_id: PartnerId, engine: EngineDep) -> Record:
 
 
 @router.put(
-    "/{partner_id}", dependencies=[WriteAccess], responses=error_responses(401, 403, 413, 422)
+    "/{partner_id}",
+    dependencies=[WriteAccess],
+    responses=error_responses(401, 403, 413, 422),
+    openapi_extra=record_body(
+        KIND,
+        "the partner's columns (CONTRACT §2); lists as JSON arrays",
+        PARTNER_EXAMPLE,
+        in_path=True,
+    ),
 )
 def put_partner(
     partner_id: PartnerId,
@@ -47,7 +55,6 @@ def put_partner(
         Record,
         Body(
             description="the partner's columns (CONTRACT §2); lists as JSON arrays",
-            openapi_examples={"partner": {"value": PARTNER_EXAMPLE}},
         ),
     ],
     engine: EngineDep,

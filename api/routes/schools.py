@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Path, Query, Response
 
 from api.deps import EngineDep, ReadAccess, WriteAccess, warning_header
-from api.schemas import SCHOOL_EXAMPLE, Page, Record, error_responses
+from api.schemas import SCHOOL_EXAMPLE, Page, Record, error_responses, record_body
 
 KIND = "schools"
 router = APIRouter(prefix="/schools", tags=["schools"])
@@ -41,7 +41,15 @@ def get_school(school_id: SchoolId, engine: EngineDep) -> Record:
 
 
 @router.put(
-    "/{school_id}", dependencies=[WriteAccess], responses=error_responses(401, 403, 413, 422)
+    "/{school_id}",
+    dependencies=[WriteAccess],
+    responses=error_responses(401, 403, 413, 422),
+    openapi_extra=record_body(
+        KIND,
+        "the school's columns (CONTRACT §2); lists as JSON arrays",
+        SCHOOL_EXAMPLE,
+        in_path=True,
+    ),
 )
 def put_school(
     school_id: SchoolId,
@@ -49,7 +57,6 @@ def put_school(
         Record,
         Body(
             description="the school's columns (CONTRACT §2); lists as JSON arrays",
-            openapi_examples={"school": {"value": SCHOOL_EXAMPLE}},
         ),
     ],
     engine: EngineDep,

@@ -105,3 +105,35 @@ def test_models_lists_broken_versions_with_their_state(
     assert listed[".tmp-killed"]["state"] == "incomplete"
     r = client.post(f"/models/{vdir.name}/activate", headers=WRITE)
     assert r.status_code == 503 and "signature" in r.json()["detail"]
+
+
+def test_unknown_district_suggests_the_closest(client: TestClient) -> None:
+    r = client.post("/rankings", json={"district": "Semampr"})
+    assert r.status_code == 404 and "did you mean 'Semampir'?" in r.json()["detail"]
+
+
+def test_unicode_filter_over_http(client: TestClient) -> None:
+    body = school_json(regency="Kabupaten Ñgawi")
+    assert client.put("/schools/N1", json=body, headers=WRITE).status_code == 200
+    page = client.get("/schools", params={"regency": "kabupaten ñgawi"}).json()
+    assert [s["school_id"] for s in page["items"]] == ["N1"]
+    r = client.post("/rankings", json={"regency": "KABUPATEN ÑGAWI", "k": 1})
+    assert r.status_code == 200 and r.json()["schools"] == 1
+
+
+def test_openapi_describes_records_from_matcher_schema() -> None:
+    from api.main import create_app
+    from matcher import schema
+
+    spec = create_app().openapi()["paths"]
+    body = spec["/schools/{school_id}"]["put"]["requestBody"]["content"]["application/json"]
+    props = body["schema"]["properties"]
+    assert props == schema.json_schema("schools", without="school_id")["properties"]
+    assert props["students"] == {"type": "integer", "minimum": 0, "maximum": 100_000}
+    assert "needs" in body["schema"]["required"] and "school_id" not in props
+    sample = {r["school_id"] for r in [schema.example("schools")]}
+    assert body["example"]["name"] == "SMP PGRI 6 Surabaya" and sample == {"20532541"}
+    events = spec["/outcomes"]["post"]["requestBody"]["content"]["application/json"]
+    ex = events["example"]
+    assert (ex["school_id"], ex["partner_id"]) == ("20546234", "P-00199")  # in the sample
+    assert events["schema"]["anyOf"][0]["properties"]["status"]["enum"][0] == "proposed"

@@ -1,4 +1,4 @@
-"""Tests of the synthetic data generator (``matcher.sample``) and the committed sample."""
+"""Tests of the synthetic data generator (``tools.samplegen``) and the committed sample."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from matcher.sample import KUANTA_ID, PGRI6_ID, generate, main
+from tools.samplegen import KUANTA_ID, PGRI6_ID, generate, main
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "data" / "sample"
 VOCAB = json.loads((ROOT / "data" / "vocabulary.json").read_text(encoding="utf-8"))
 CODES = {c["code"] for c in VOCAB["codes"]}
@@ -242,7 +242,7 @@ def test_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_committed_sample_is_current(tmp_path: Path) -> None:
-    """data/sample is exactly what ``python -m matcher.sample --seed 42`` writes."""
+    """data/sample is exactly what ``python -m tools.samplegen --seed 42`` writes."""
     fresh = generate(tmp_path, 1200, 260, seed=42)
     for key, path in fresh.items():
         assert path.read_bytes() == (SAMPLE / f"{key}.csv").read_bytes(), key
