@@ -1,6 +1,6 @@
 """Published allocations: the audit record of each (who, when, settings, data, model).
 
-Revision ID: 0003
+Revision ID: 0003p
 Revises: 0002
 Create Date: 2026-12-01
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0003"
+revision = "0003p"  # not "0003": the web app's accounts revision may take that id
 down_revision = "0002"
 branch_labels = None
 depends_on = None
