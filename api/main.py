@@ -11,13 +11,13 @@ import logging
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from importlib import metadata
 
 from fastapi import Depends, FastAPI
 from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse
 from starlette.concurrency import run_in_threadpool
 
+import matcher
 from api import errors
 from api.config import EXIT_CONFIG, ApiConfigError, ApiSettings
 from api.deps import API_KEY_HEADER, DocsAccess, reject_nul
@@ -26,6 +26,9 @@ from api.routes import ROUTERS
 from matcher.config import Settings
 from matcher.engine import Engine
 from matcher.errors import MatcherError
+from web.app import FAVICON, REDOC_JS, SWAGGER_CSS, SWAGGER_JS
+from web.app import install as install_web
+from web.config import WebSettings
 
 logger = logging.getLogger("matcher.api")
 
@@ -37,13 +40,6 @@ always need a `write` key; reads are open on the local demo and need a `read` or
 key in production mode, as do these docs and `/openapi.json` (unless `public_docs`).
 `/health` and `/livez` are always open. Errors answer `{{"detail": ...}}`.
 """
-
-
-def _version() -> str:
-    try:
-        return metadata.version("school-partner-matcher")
-    except metadata.PackageNotFoundError:
-        return "0+unknown"
 
 
 def _ensure_log_output() -> None:
@@ -60,7 +56,9 @@ def _ensure_log_output() -> None:
 
 
 def create_app(
-    settings: Settings | None = None, api_settings: ApiSettings | None = None
+    settings: Settings | None = None,
+    api_settings: ApiSettings | None = None,
+    web_settings: WebSettings | None = None,
 ) -> FastAPI:
     """Build the application.
 
@@ -70,6 +68,9 @@ def create_app(
         Engine settings; default from ``MATCHER_DB`` / ``MATCHER_MODELS``.
     api_settings : ApiSettings, optional
         Service settings; default :meth:`ApiSettings.from_env`.
+    web_settings : web.config.WebSettings, optional
+        Settings of the web pages (session secret, map tiles); default
+        :meth:`WebSettings.from_env`.
 
     Both defaults are read at start-up, not here, so importing ``api.main`` has no side
     effects and configuration mistakes surface as a failed start with a clear message.
@@ -100,10 +101,11 @@ def create_app(
         title="matcher",
         summary="School–partner matching for mutual benefit",
         description=DESCRIPTION,
-        version=_version(),
+        version=matcher.__version__,
         lifespan=lifespan,
         dependencies=[Depends(reject_nul)],
-        # served below behind the read rule (a key in production) instead
+        # served below behind the read rule (a key in production) instead, with the
+        # web app's vendored Swagger UI and ReDoc files (no CDN)
         docs_url=None,
         redoc_url=None,
         openapi_url=None,
@@ -115,11 +117,23 @@ def create_app(
 
     @app.get("/docs", include_in_schema=False, dependencies=[DocsAccess])
     async def swagger_ui() -> HTMLResponse:
-        return get_swagger_ui_html(openapi_url="/openapi.json", title="matcher — API docs")
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json",
+            title="matcher — API docs",
+            swagger_js_url=SWAGGER_JS,
+            swagger_css_url=SWAGGER_CSS,
+            swagger_favicon_url=FAVICON,
+        )
 
     @app.get("/redoc", include_in_schema=False, dependencies=[DocsAccess])
     async def redoc() -> HTMLResponse:
-        return get_redoc_html(openapi_url="/openapi.json", title="matcher — API docs")
+        return get_redoc_html(
+            openapi_url="/openapi.json",
+            title="matcher — API docs",
+            redoc_js_url=REDOC_JS,
+            redoc_favicon_url=FAVICON,
+            with_google_fonts=False,
+        )
 
     app.state.engine = None
     app.state.api_settings = None
@@ -128,6 +142,7 @@ def create_app(
     app.add_middleware(RequestContextMiddleware)  # outermost: logs even refused bodies
     for router in ROUTERS:
         app.include_router(router, responses=errors.RESPONSES)
+    install_web(app, web_settings)  # the pages at / (after the API's routes)
     return app
 
 

@@ -7,14 +7,24 @@ place (``matcher.schema``), not here.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
+from fastapi import Query
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from matcher import schema
 from matcher.schema import MAX_EQUITY_WEIGHT, MAX_K, MAX_OUTCOME_WEIGHT
+from matcher.similarity import Fusion
+from matcher.vocabulary import Lang
 
 Record = dict[str, Any]
+
+# Record bodies: their JSON Schema and examples come from matcher.schema (one source for
+# the rules and their description); the examples are the bundled sample's first records,
+# so a generated request writes and reads ids that exist in the demo.
+SCHOOL_EXAMPLE: Record = schema.example("schools")
+PARTNER_EXAMPLE: Record = schema.example("partners")
+OUTCOME_EXAMPLE: Record = schema.example("outcomes")
 
 
 class ErrorItem(BaseModel):
@@ -44,6 +54,11 @@ class Health(BaseModel):
     schools: int
     partners: int
     outcomes: int
+
+
+MAX_PAGE = 500  # records per page of a listing
+Limit = Annotated[int, Query(ge=1, le=MAX_PAGE, description="page size")]
+Offset = Annotated[int, Query(ge=0, le=1_000_000_000, description="records to skip")]
 
 
 class Page(BaseModel):
@@ -118,7 +133,15 @@ class PairRef(BaseModel):
 class RankingRequest(BaseModel):
     """Batch ranking of one regency, one district or a list of schools."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={  # a district and a school of the bundled sample
+            "examples": [
+                {"district": SCHOOL_EXAMPLE["district"], "k": 3},
+                {"school_ids": [SCHOOL_EXAMPLE["school_id"]], "k": 3, "allocate": True},
+            ]
+        },
+    )
 
     regency: str | None = Field(None, min_length=1, description="kabupaten/kota")
     district: str | None = Field(None, min_length=1, description="kecamatan")
@@ -136,7 +159,7 @@ class RankingRequest(BaseModel):
         allow_inf_nan=False,
         description="with allocate: extra weight for under-resourced schools",
     )
-    lang: Literal["id", "en"] = Field("id", description="language of allocation reasons")
+    lang: Lang = Field("id", description="language of allocation reasons")
     mode: Literal["optimal", "stable"] = Field(
         "optimal",
         description="with allocate: `optimal` (most schools covered, then most benefit) or "
@@ -187,14 +210,6 @@ class OutcomeCounts(BaseModel):
     duplicates: int = Field(description="events already stored (same outcome_id)")
 
 
-# Record bodies: their JSON Schema and examples come from matcher.schema (one source for
-# the rules and their description); the examples are the bundled sample's first records,
-# so a generated request writes and reads ids that exist in the demo.
-SCHOOL_EXAMPLE: Record = schema.example("schools")
-PARTNER_EXAMPLE: Record = schema.example("partners")
-OUTCOME_EXAMPLE: Record = schema.example("outcomes")
-
-
 def record_body(kind: str, description: str, example: Record, in_path: bool) -> Record:
     """The OpenAPI ``requestBody`` of a record route (for ``openapi_extra``): one record of
     ``kind`` (without the id when the path gives it), or for outcomes also a list."""
@@ -235,7 +250,7 @@ class TrainRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     force: bool = Field(default=False, description="activate even if worse than the active model")
-    fusion: Literal["harmonic", "geometric", "min", "arithmetic"] | None = None
+    fusion: Fusion | None = None
     outcome_weight: float | None = Field(
         default=None, ge=0, le=MAX_OUTCOME_WEIGHT, allow_inf_nan=False
     )

@@ -277,8 +277,16 @@ def probe_kill9(svc: Service, env: dict[str, str], tmp: Path) -> dict[str, Any]:
     evs = [event(f"big-{n}", schools[n % 10], partners[n % 10]) for n in range(40_000)]
     path = write_outcomes(tmp / "big.csv", evs)
     cmd = [sys.executable, "-m", "matcher.cli", "load", "-q", "--outcomes", str(path)]
+    wal = Path(env["MATCHER_DB"].removeprefix("sqlite:///") + "-wal")
+    start = wal.stat().st_size if wal.exists() else 0
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    time.sleep(3.0)
+    deadline = time.monotonic() + 300
+    while proc.poll() is None and time.monotonic() < deadline:
+        # kill it inside its write transaction: once its first pages reach the WAL
+        if wal.exists() and wal.stat().st_size > start + 256 * 1024:
+            break
+        time.sleep(0.01)
+    out["killed load: while writing"] = int(proc.poll() is None)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     got = sum(1 for i in stored_ids(env["MATCHER_DB"]) if i.startswith("big-"))
@@ -309,7 +317,9 @@ def probe_kill9(svc: Service, env: dict[str, str], tmp: Path) -> dict[str, Any]:
     return out
 
 
-def probe_fuzz(svc: Service, env: dict[str, str], args: argparse.Namespace) -> dict[str, Any]:
+def probe_fuzz(
+    svc: Service, env: dict[str, str], tmp: Path, args: argparse.Namespace
+) -> dict[str, Any]:
     before = svc.statuses()
     st = Path(sys.executable).with_name("schemathesis")
     cmd = [
@@ -324,7 +334,7 @@ def probe_fuzz(svc: Service, env: dict[str, str], args: argparse.Namespace) -> d
         "--no-color",
     ]  # fmt: skip
     started = time.perf_counter()
-    r = subprocess.run(cmd, env=env, capture_output=True, text=True, cwd=ROOT)
+    r = subprocess.run(cmd, env=env, capture_output=True, text=True, cwd=tmp)  # its cache
     seconds = time.perf_counter() - started
     after = svc.statuses()
     new = after - before
@@ -374,7 +384,7 @@ def main(argv: list[str] | None = None) -> int:
             if "kill" in probes:
                 results["kill -9"] = probe_kill9(svc, env, tmp)
             if "fuzz" in probes:
-                results["schemathesis"] = probe_fuzz(svc, env, args)
+                results["schemathesis"] = probe_fuzz(svc, env, tmp, args)
         finally:
             svc.stop()
         bad = 0

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from matcher.config import Settings
 from matcher.errors import MatcherError, ModelError, NotFoundError, ValidationError
+from matcher.vocabulary import LANGS
 
 if TYPE_CHECKING:
     from matcher.engine import Engine
@@ -28,7 +29,8 @@ if TYPE_CHECKING:
 EXIT_USER, EXIT_NOT_FOUND, EXIT_INTERNAL = 2, 3, 1
 
 
-def _parser() -> argparse.ArgumentParser:
+def build_parser() -> argparse.ArgumentParser:
+    """Every command and option of `matcher` (docs/cli.md lists them all)."""
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
         "--db", help="SQLAlchemy URL (default: sqlite:///var/matcher.db; env MATCHER_DB)"
@@ -50,7 +52,10 @@ def _parser() -> argparse.ArgumentParser:
     ld.add_argument("--sample", action="store_true", help="load the bundled sample data")
 
     tr = sub.add_parser("train", parents=[common], help="fit and save a new model version")
-    tr.add_argument("--fusion", choices=["harmonic", "geometric", "min", "arithmetic"])
+    tr.add_argument(
+        "--fusion",
+        help="how the two directions combine: harmonic (default), geometric, min, arithmetic",
+    )
     tr.add_argument("--no-eval", action="store_true", help="skip the holdout check (promote)")
     tr.add_argument("--force", action="store_true", help="activate even if worse than active")
     tr.add_argument(
@@ -68,7 +73,7 @@ def _parser() -> argparse.ArgumentParser:
     sg.add_argument("--partner", metavar="PARTNER_ID")
     sg.add_argument("-k", type=int, default=10)
     sg.add_argument("--explain", action="store_true", help="show reasons in the table")
-    sg.add_argument("--lang", choices=["id", "en"], default="id")
+    sg.add_argument("--lang", choices=LANGS, default="id")
     sg.add_argument("--format", choices=["table", "json", "csv"], default="table")
 
     rk = sub.add_parser("rank", parents=[common], help="batch ranking for many schools")
@@ -92,9 +97,7 @@ def _parser() -> argparse.ArgumentParser:
         default=0.5,
         help="with --allocate: extra weight for under-resourced schools (default 0.5)",
     )
-    rk.add_argument(
-        "--lang", choices=["id", "en"], default="id", help="language of reasons and headers"
-    )
+    rk.add_argument("--lang", choices=LANGS, default="id", help="language of reasons and headers")
     rk.add_argument(
         "--mode",
         choices=["optimal", "stable"],
@@ -136,7 +139,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     rt.add_argument("text", help="a description (Indonesian, English or mixed)")
     rt.add_argument("--side", choices=["school", "partner"], required=True)
-    rt.add_argument("--lang", choices=["id", "en"], default="id", help="language of labels")
+    rt.add_argument("--lang", choices=LANGS, default="id", help="language of labels")
     rt.add_argument("--format", choices=["table", "json"], default="table")
 
     sv = sub.add_parser("serve", parents=[common], help="run the HTTP API")
@@ -145,6 +148,21 @@ def _parser() -> argparse.ArgumentParser:
     sv.add_argument(
         "--no-sample", action="store_true", help="do not load the sample into an empty database"
     )
+
+    us = sub.add_parser("users", parents=[common], help="web accounts")
+    usub = us.add_subparsers(dest="users_command", required=True)
+    ua = usub.add_parser(
+        "add",
+        parents=[common],
+        help="create an account; prints a one-time link to set its password",
+    )
+    who = ua.add_mutually_exclusive_group(required=True)
+    who.add_argument("--school", metavar="ID", help="the account acts for this school")
+    who.add_argument("--partner", metavar="ID", help="the account acts for this partner")
+    who.add_argument("--regency", metavar="NAME", help="a district officer of this regency")
+    who.add_argument("--admin", action="store_true", help="an administrator")
+    ua.add_argument("--email", required=True)
+    usub.add_parser("list", parents=[common], help="every account")
 
     md = sub.add_parser("models", parents=[common], help="list or activate model versions")
     msub = md.add_subparsers(dest="models_command", required=True)
@@ -185,7 +203,10 @@ def cmd_load(eng: Engine, a: argparse.Namespace) -> None:
 
 def cmd_train(eng: Engine, a: argparse.Namespace) -> None:
     from matcher import schema
+    from matcher.similarity import FUSIONS
 
+    if a.fusion is not None and a.fusion not in FUSIONS:
+        raise MatcherError(f"--fusion {a.fusion!r}: use one of {', '.join(FUSIONS)}")
     params = {"fusion": a.fusion} if a.fusion else {}
     if a.outcome_weight is not None:
         w = schema.check_option("--outcome-weight", a.outcome_weight, 0, schema.MAX_OUTCOME_WEIGHT)
@@ -423,6 +444,8 @@ def cmd_serve(eng: Engine, a: argparse.Namespace) -> None:
 
     os.environ["MATCHER_DB"] = eng.settings.db_url
     os.environ["MATCHER_MODELS"] = str(eng.settings.models_dir)
+    if not os.environ.get("MATCHER_BASE_URL"):  # links printed for this server
+        eng.settings.base_url = f"http://{a.host}:{a.port}"
     if not a.no_sample:
         prepare_demo(eng, quiet=a.quiet)
     # the API logs each request itself, with its request id and latency
@@ -449,13 +472,46 @@ def prepare_demo(eng: Engine, quiet: bool = False) -> None:
         if not quiet:
             print("no model yet: training one ...", file=sys.stderr)
         eng.train()
+    else:
+        try:
+            eng.models.check(active)
+        except ModelError as exc:  # e.g. saved before models were signed
+            if not quiet:
+                print(f"{exc}: training a new one ...", file=sys.stderr)
+            eng.train()
+    demo = eng.ensure_demo_users()
+    if demo and not quiet:
+        base = eng.settings.base_url
+        print(f"demo accounts (log in at {base}/login):", file=sys.stderr)
+        for user, password in demo:
+            print(f"  {user.email:<24} password {password:<14} {_acts_for(user)}", file=sys.stderr)
+
+
+def cmd_users(eng: Engine, a: argparse.Namespace) -> None:
+    if a.users_command == "add":
+        user, link = eng.add_user(
+            a.email, school_id=a.school, partner_id=a.partner, regency=a.regency, admin=a.admin
+        )
+        _out(f"created {user.role} account {user.email} ({_acts_for(user)})")
+        _out(f"set the password (one time, valid 7 days): {link}")
         return
-    try:
-        eng.models.check(active)
-    except ModelError as exc:  # e.g. saved before models were signed
-        if not quiet:
-            print(f"{exc}: training a new one ...", file=sys.stderr)
-        eng.train()
+    users = eng.accounts.list()
+    if not users:
+        _out("no accounts yet; add one with `matcher users add`")
+        return
+    for u in users:
+        state = "" if u.has_password else "  (password not set yet)"
+        _out(f"{u.email}  {u.role}  {_acts_for(u)}{state}")
+
+
+def _acts_for(user: Any) -> str:
+    if user.role == "school":
+        return f"school {user.school_id}"
+    if user.role == "partner":
+        return f"partner {user.partner_id}"
+    if user.role == "officer":
+        return f"regency {user.regency}"
+    return "everything"
 
 
 def cmd_models(eng: Engine, a: argparse.Namespace) -> None:
@@ -512,11 +568,12 @@ COMMANDS = {
     "read-text": cmd_read_text,
     "serve": cmd_serve,
     "models": cmd_models,
+    "users": cmd_users,
 }
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    args = build_parser().parse_args(argv)
     try:
         settings = Settings.from_args(args.db, args.models)
         if args.command == "db":  # the schema as it is, without opening (upgrading) it

@@ -11,12 +11,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+# the repository's data/ ships inside the wheel as matcher/data/ (see setup.py)
+PACKAGE_DATA = Path(__file__).resolve().parent / "data"
 
 
 def default_data_dir() -> Path:
-    """The bundled ``data/`` folder (vocabulary and sample), or ``MATCHER_DATA``."""
+    """The bundled vocabulary and sample: ``MATCHER_DATA``, else the installed package's
+    ``matcher/data/``, else the repository's ``data/`` (a checkout or editable install)."""
     env = os.environ.get("MATCHER_DATA")
-    return Path(env) if env else REPO_ROOT / "data"
+    if env:
+        return Path(env)
+    return PACKAGE_DATA if (PACKAGE_DATA / "vocabulary.json").is_file() else REPO_ROOT / "data"
 
 
 def default_db_url() -> str:
@@ -40,6 +45,9 @@ class Settings:
     )
     result_cache: int = field(
         default_factory=lambda: int(os.environ.get("MATCHER_RESULT_CACHE", "20000"))
+    )
+    base_url: str = field(
+        default_factory=lambda: os.environ.get("MATCHER_BASE_URL", "http://127.0.0.1:8000")
     )
     keep_versions: int = field(
         default_factory=lambda: int(os.environ.get("MATCHER_KEEP_VERSIONS", "10"))

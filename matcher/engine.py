@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from matcher import publishing, schema, storage
+from matcher.accounts import DEMO_PARTNER, DEMO_SCHOOL, DEMO_USERS, Accounts, User
 from matcher.allocation import Allocation, allocate
 from matcher.config import Settings
 from matcher.errors import MatcherError, ModelError, NotFoundError, RowError, ValidationError
@@ -39,10 +40,12 @@ from matcher.jobs import TrainingJobs
 from matcher.model import MatchModel
 from matcher.model_store import ModelStore
 from matcher.pairs import assignment_table
+from matcher.partnerships import Partnership, Partnerships
 from matcher.progress import Progress
 from matcher.ranking import Ranked, rank_batch, recommend_partners, recommend_schools
 from matcher.reading import default_matcher, read_text
 from matcher.storage import Store
+from matcher.vocabulary import load_vocabulary
 
 MAX_K = schema.MAX_K
 
@@ -54,6 +57,8 @@ class Engine:
         self.settings = settings or Settings()
         self.store = Store(self.settings.db_url)
         self.models = ModelStore(self.settings.models_dir, keep=self.settings.keep_versions)
+        self.accounts = Accounts(self.store.engine)
+        self.partnerships = Partnerships(self.store.engine, self.record_outcomes)
         self._lock = threading.Lock()
         self._state: tuple[tuple[str | None, str], MatchModel, MatchIndex] | None = None
         self.jobs = TrainingJobs(self)
@@ -406,6 +411,11 @@ class Engine:
             self._state = ((version, key[1]), model, index)
             return version, model, index
 
+    def snapshot(self) -> tuple[str, MatchModel, MatchIndex]:
+        """What is served now: the active version, its model and the index of the stored
+        data (read-only; for tools and tests that score outside the engine)."""
+        return self._current()
+
     def refresh(self) -> str:
         """Load the active model and index now (at service start-up); returns its version."""
         return self._current()[0]
@@ -510,6 +520,113 @@ class Engine:
                 item["explanation"] = None
             out.append(item)
         return out
+
+    # -- accounts and partnerships (the web app) -----------------------------------------
+
+    def add_user(
+        self,
+        email: str,
+        school_id: str | None = None,
+        partner_id: str | None = None,
+        regency: str | None = None,
+        admin: bool = False,
+        password: str | None = None,
+    ) -> tuple[User, str | None]:
+        """Create a web account for one school, one partner, a regency's officer or an
+        admin; returns it and, without ``password``, its set-password link."""
+        given = [x for x in (school_id, partner_id, regency) if x] + ([True] if admin else [])
+        if len(given) != 1:
+            raise MatcherError("give exactly one of --school, --partner, --regency, --admin")
+        if school_id:
+            self.store.get("schools", school_id)
+            user, token = self.accounts.add(email, "school", school_id=school_id, password=password)
+        elif partner_id:
+            self.store.get("partners", partner_id)
+            user, token = self.accounts.add(
+                email, "partner", partner_id=partner_id, password=password
+            )
+        elif regency:
+            known = self.store.page("schools", {"regency": regency}, limit=1)[0]
+            if not known:
+                raise NotFoundError(f"no schools with regency {regency!r}")
+            user, token = self.accounts.add(email, "officer", regency=regency, password=password)
+        else:
+            user, token = self.accounts.add(email, "admin", password=password)
+        link = None if token is None else f"{self.settings.base_url}/set-password?token={token}"
+        return user, link
+
+    def ensure_demo_users(self) -> list[tuple[User, str]]:
+        """On the bundled sample, create the README's demo accounts (unless an account
+        has their e-mail) and return those that still open with their demo password,
+        with it. On any other data nothing is created."""
+        try:  # only on the bundled sample: never known passwords on real data
+            sample = self.store.get("schools", DEMO_SCHOOL[0])["name"] == DEMO_SCHOOL[1]
+            self.store.get("partners", DEMO_PARTNER)
+        except NotFoundError:
+            sample = False
+        if not sample:
+            return []
+        shown = []
+        for email, kind, value, password in DEMO_USERS:
+            try:
+                user = self.accounts.by_email(email)
+            except NotFoundError:
+                try:
+                    user, _ = self.add_user(
+                        email,
+                        school_id=value if kind == "school_id" else None,
+                        partner_id=value if kind == "partner_id" else None,
+                        regency=value if kind == "regency" else None,
+                        password=password,
+                    )
+                except NotFoundError:
+                    continue  # not the bundled sample: no demo account for it
+            if self.accounts.verifies(email, password):
+                shown.append((user, password))
+        return shown
+
+    def propose(
+        self, side: str, school_id: str, partner_id: str, author: str, message: str = ""
+    ) -> Partnership:
+        """``side`` ("school" or "partner") proposes a partnership to the other side:
+        a ``proposed`` outcome event and an entry in the other side's inbox."""
+        self.store.get("schools", school_id)
+        self.store.get("partners", partner_id)
+        return self.partnerships.propose(side, school_id, partner_id, author, message)
+
+    def respond(
+        self, partnership_id: str, side: str, author: str, accept: bool, message: str = ""
+    ) -> Partnership:
+        """Accept (drafting the memorandum from the matched needs and offers) or decline
+        a proposal received by ``side``."""
+        p = self.partnerships.get(partnership_id)
+        roles = self.mou_roles(p.school_id, p.partner_id) if accept else ("", "")
+        return self.partnerships.respond(partnership_id, side, author, accept, message, roles)
+
+    def mou_roles(self, school_id: str, partner_id: str) -> tuple[str, str]:
+        """The draft memorandum's roles, in Indonesian: what the school provides the
+        partner and what the partner provides the school, from what the pair matches
+        on (as the suggestion explained it)."""
+        school, partner = (
+            self.store.get("schools", school_id),
+            self.store.get("partners", partner_id),
+        )
+        try:
+            _, _, index = self._current()
+            ex = explain_pair(
+                index, index.school_row[school_id], index.partner_row[partner_id], "id"
+            )
+            to_school = [g["label"] for g in ex["school_gains"]]
+            to_partner = [g["label"] for g in ex["partner_gains"]]
+        except (MatcherError, KeyError):  # no model yet: what their profiles list
+            vocab = load_vocabulary()
+            to_school = [vocab.label(c) for c in school["needs"] if c in partner["offers"]]
+            to_partner = [vocab.label(c) for c in partner["needs"] if c in school["offers"]]
+        s, p = school["name"], partner["name"]
+        agreed = "kegiatan yang disepakati bersama"
+        school_roles = f"{s} menyediakan {', '.join(to_partner) or agreed} bagi {p}."
+        partner_roles = f"{p} memberikan {', '.join(to_school) or agreed} kepada {s}."
+        return school_roles, partner_roles
 
     # -- batch ranking -------------------------------------------------------------------
 

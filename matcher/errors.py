@@ -59,3 +59,15 @@ class ValidationError(MatcherError):
             f"{source} rejected, nothing written: {n} bad record{'s' if n != 1 else ''}: "
             f"{shown}{more}"
         )
+
+
+class AuthError(MatcherError):
+    """Wrong e-mail or password, or a used or expired password link."""
+
+
+class ThrottledError(AuthError):
+    """Too many wrong passwords in a row: the account refuses logins for a while."""
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after

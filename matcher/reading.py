@@ -17,10 +17,10 @@ import numpy as np
 
 from matcher.errors import RowError, ValidationError
 from matcher.features import SIDES, VocabularyTextMatcher, read_directions
+from matcher.schema import MAX_TEXT  # a description's own limit: what read_text reads
 from matcher.vocabulary import load_vocabulary
 
 _WORD = re.compile(r"\w+", re.UNICODE)
-MAX_TEXT = 5000  # characters read by read_text (a description's own limit)
 
 
 def _fold(s: str) -> str:

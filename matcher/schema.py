@@ -99,7 +99,13 @@ def json_schema(
             )
         elif col.default is not None:
             props[col.name]["default"] = col.default
-    return {"type": "object", "properties": props, "required": required}
+    out: dict[str, Any] = {"type": "object", "properties": props, "required": required}
+    if kind == "partners":  # coordinates are required unless the partner works online
+        out["anyOf"] = [
+            {"required": ["latitude", "longitude"]},
+            {"required": ["online"], "properties": {"online": {"const": True}}},
+        ]
+    return out
 
 
 def example(kind: str, data_dir: Path | None = None) -> dict[str, Any]:
@@ -341,6 +347,38 @@ def _languages(v: Any) -> list[str]:
     return items
 
 
+PHONE_RE = re.compile(r"^\+?[0-9][0-9 ().-]{4,23}$")
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def _phone(v: Any) -> str:
+    s = _string(v, 30)
+    if not PHONE_RE.match(s) or sum(c.isdigit() for c in s) < 6:
+        raise _Bad(f"{s!r} is not a phone number (digits, spaces, +, -; e.g. +62 812 3456 7890)")
+    return s
+
+
+def _email(v: Any) -> str:
+    s = _string(v, 254)
+    if not EMAIL_RE.match(s):
+        raise _Bad(f"{s!r} is not an e-mail address")
+    return s
+
+
+def _contacts() -> list[Column]:
+    """Who to talk to (CONTRACT.md §2); shown to the other side once a proposal is
+    accepted."""
+    return [
+        Column("contact_name", _text(120), False, ""),
+        Column("phone", _phone, False, ""),
+        Column("email", _email, False, ""),
+        Column("whatsapp", _phone, False, ""),
+    ]
+
+
+CONTACT_COLUMNS = ("contact_name", "phone", "email", "whatsapp")
+
+
 def _timestamp(v: Any) -> datetime:
     s = _string(v)
     try:
@@ -385,6 +423,7 @@ def columns(kind: str, vocab: Vocabulary | None = None) -> list[Column]:
             Column("description", text, False, ""),
             Column("languages", _languages, False, ["id"]),
             Column("capacity", _int(1, MAX_CAPACITY), False, 3),
+            *_contacts(),
         ]
     if kind == "partners":
         return [
@@ -404,6 +443,7 @@ def columns(kind: str, vocab: Vocabulary | None = None) -> list[Column]:
             Column("description", text, False, ""),
             Column("languages", _languages, False, ["id"]),
             Column("capacity", _int(1, MAX_CAPACITY), False, 5),
+            *_contacts(),
         ]
     if kind == "outcomes":
         return [

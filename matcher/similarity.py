@@ -6,9 +6,12 @@ This is the vectorised reference of the fusion; the compiled kernels
 
 from __future__ import annotations
 
+from typing import Literal, get_args
+
 import numpy as np
 
-FUSIONS = ("harmonic", "geometric", "min", "arithmetic")
+Fusion = Literal["harmonic", "geometric", "min", "arithmetic"]
+FUSIONS: tuple[Fusion, ...] = get_args(Fusion)
 SIMILARITIES = ("coverage", "cosine")
 
 

@@ -29,6 +29,17 @@ from matcher.errors import MatcherError, NotFoundError, RowError, ValidationErro
 
 metadata = sa.MetaData()
 
+
+def _contact_columns() -> list[sa.Column[str]]:
+    """Contact person, phone, e-mail and WhatsApp (optional; CONTRACT.md §2)."""
+    return [
+        sa.Column("contact_name", sa.String(120)),
+        sa.Column("phone", sa.String(30)),
+        sa.Column("email", sa.String(254)),
+        sa.Column("whatsapp", sa.String(30)),
+    ]
+
+
 LIST_COLUMNS = {
     "schools": ("needs", "offers", "languages"),
     "partners": ("offers", "needs", "levels", "languages"),
@@ -55,6 +66,7 @@ schools = sa.Table(
     sa.Column("description", sa.Text, nullable=False),
     sa.Column("languages", sa.Text, nullable=False),
     sa.Column("capacity", sa.Integer, nullable=False),
+    *_contact_columns(),
     sa.Column("updated_at", sa.DateTime, nullable=False),
 )
 
@@ -77,6 +89,7 @@ partners = sa.Table(
     sa.Column("description", sa.Text, nullable=False),
     sa.Column("languages", sa.Text, nullable=False),
     sa.Column("capacity", sa.Integer, nullable=False),
+    *_contact_columns(),
     sa.Column("updated_at", sa.DateTime, nullable=False),
 )
 
@@ -124,6 +137,87 @@ publications = sa.Table(
     sa.Column("proposed", sa.Integer, nullable=False),
     sa.Column("skipped", sa.Integer, nullable=False),
     sa.Column("pairs", sa.Text, nullable=False),
+)
+
+# Web accounts (matcher.accounts) and partnerships made in the web app
+# (matcher.partnerships): each belongs to its school and partner.
+users = sa.Table(
+    "users",
+    metadata,
+    sa.Column("user_id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("email", sa.String(254), nullable=False, unique=True),
+    sa.Column("role", sa.String(16), nullable=False),
+    # an account of a school or partner goes with it
+    sa.Column(
+        "school_id",
+        sa.String(64),
+        sa.ForeignKey("schools.school_id", ondelete="CASCADE"),
+        index=True,
+    ),
+    sa.Column(
+        "partner_id",
+        sa.String(64),
+        sa.ForeignKey("partners.partner_id", ondelete="CASCADE"),
+        index=True,
+    ),
+    sa.Column("regency", sa.String(120)),
+    sa.Column("password_hash", sa.String(200)),
+    sa.Column("token_hash", sa.String(64), index=True),
+    sa.Column("token_expires", sa.DateTime),
+    sa.Column("failed_logins", sa.Integer, nullable=False, default=0),
+    sa.Column("failed_at", sa.DateTime),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+)
+
+partnerships = sa.Table(
+    "partnerships",
+    metadata,
+    sa.Column("partnership_id", sa.String(32), primary_key=True),
+    sa.Column(
+        "school_id",
+        sa.String(64),
+        sa.ForeignKey("schools.school_id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    sa.Column(
+        "partner_id",
+        sa.String(64),
+        sa.ForeignKey("partners.partner_id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("proposed_by", sa.String(8), nullable=False),
+    sa.Column("school_roles", sa.Text, nullable=False, default=""),
+    sa.Column("partner_roles", sa.Text, nullable=False, default=""),
+    sa.Column("period_start", sa.Date),
+    sa.Column("period_end", sa.Date),
+    sa.Column("school_confirmed", sa.Boolean, nullable=False, default=False),
+    sa.Column("partner_confirmed", sa.Boolean, nullable=False, default=False),
+    sa.Column("school_rating", sa.Integer),
+    sa.Column("partner_rating", sa.Integer),
+    sa.Column("end_reason", sa.Text),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Column("updated_at", sa.DateTime, nullable=False),
+)
+
+partnership_messages = sa.Table(
+    "partnership_messages",
+    metadata,
+    sa.Column("message_id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column(
+        "partnership_id",
+        sa.String(32),
+        sa.ForeignKey("partnerships.partnership_id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    sa.Column("side", sa.String(8), nullable=False),
+    sa.Column("author", sa.String(254), nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("body", sa.Text, nullable=False),
+    sa.Column("created_at", sa.DateTime, nullable=False),
 )
 
 TABLES = {"schools": schools, "partners": partners, "outcomes": outcomes}

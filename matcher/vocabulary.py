@@ -10,12 +10,14 @@ import json
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal, get_args
 
 from matcher.config import default_data_dir
 from matcher.errors import MatcherError
 
 FLOWS = ("to_school", "both", "to_partner")
-LANGS = ("id", "en")
+Lang = Literal["id", "en"]  # the languages of labels and explanations
+LANGS: tuple[Lang, ...] = get_args(Lang)
 
 
 @dataclass(frozen=True)

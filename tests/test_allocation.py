@@ -68,7 +68,7 @@ def test_equity_floor_spreads_a_strong_partner() -> None:
 
 
 def test_allocate_on_known_world(world_engine: Engine) -> None:
-    version, model, index = world_engine._current()
+    version, model, index = world_engine.snapshot()
     rows = world_engine.select_schools(regency="Kota Surabaya")
     alloc = allocate(model, index, rows, k=5)
     a = alloc.assignments
@@ -82,7 +82,7 @@ def test_allocate_on_known_world(world_engine: Engine) -> None:
 
 
 def test_empty_selection_gives_empty_result(world_engine: Engine) -> None:
-    _, model, index = world_engine._current()
+    _, model, index = world_engine.snapshot()
     alloc = allocate(model, index, np.array([], dtype=np.int64))
     assert alloc.summary["schools"] == 0 and len(alloc.assignments) == 0
 
@@ -90,7 +90,7 @@ def test_empty_selection_gives_empty_result(world_engine: Engine) -> None:
 def test_underresourced_index(world_engine: Engine) -> None:
     from matcher.allocation import underresourced
 
-    _, _, index = world_engine._current()
+    _, _, index = world_engine.snapshot()
     schools = index.schools
     rows = np.arange(len(schools))
     base = underresourced(index, rows)

@@ -16,5 +16,10 @@ def test_sample_suggests_kuanta_to_smp_pgri_6(engine: Engine) -> None:
     kuanta = by_id["P-KUANTA"]
     assert "pendampingan kepala sekolah" in kuanta["explanation"]
     assert "daring (online)" in kuanta["explanation"]
+    accounts = {u.email: u for u in engine.accounts.list()}  # the README's demo logins
+    assert accounts["kepsek@smppgri6.demo"].school_id == "20532541"
+    assert accounts["mitra@kuanta.demo"].partner_id == "P-KUANTA"
+    assert accounts["dinas@surabaya.demo"].regency == "Kota Surabaya"
+    assert engine.accounts.authenticate("kepsek@smppgri6.demo", "sekolah-demo").role == "school"
     prepare_demo(engine, quiet=True)  # a second start neither reloads nor retrains
     assert len(engine.models.versions()) == 1

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from matcher import schema
-from matcher.cli import _parser
+from matcher.cli import build_parser
 from matcher.vocabulary import load_vocabulary
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -62,7 +62,7 @@ def commands() -> dict[str, argparse.ArgumentParser]:
                     found[prefix + name] = sub
                     walk(sub, prefix + name + " ")
 
-    walk(_parser(), "")
+    walk(build_parser(), "")
     return found
 
 

@@ -65,7 +65,7 @@ def test_once_tried_auc_rewards_ranking_what_delivers(engine: Engine, tmp_path: 
     files = exposure_world(tmp_path)
     engine.load_files(files["schools"], files["partners"], files["outcomes"])
     engine.train(evaluate=False)
-    _, model, index = engine._current()
+    _, model, index = engine.snapshot()
     holdout = time_split(engine.store.frame("outcomes"), 0.5)
     far = index.partner_row["P-FAR-ONLINE"]
 
@@ -89,7 +89,7 @@ def test_partner_lists_merged_chunk_by_chunk_equal_one_pass(engine: Engine, tmp_
     files = reliability_world(tmp_path)
     engine.load_files(files["schools"], files["partners"], files["outcomes"])
     engine.train(evaluate=False)
-    _, model, index = engine._current()
+    _, model, index = engine.snapshot()
     scorer = model_scorer(model)
     s_rows, p_rows = np.arange(index.n_schools), np.arange(index.n_partners)
     one = _lists(scorer, index, s_rows, p_rows, k=5, chunk=index.n_schools)
@@ -101,7 +101,7 @@ def test_large_holdouts_are_sampled_and_say_so(engine: Engine, tmp_path: Path) -
     files = reliability_world(tmp_path)
     engine.load_files(files["schools"], files["partners"], files["outcomes"])
     engine.train(evaluate=False)
-    _, model, index = engine._current()
+    _, model, index = engine.snapshot()
     from matcher.evaluation import evaluate_scorers, model_scorer
 
     holdout = time_split(engine.store.frame("outcomes"), 0.3)

@@ -11,7 +11,7 @@ from matcher.ranking import top_k
 
 
 def test_block_distances_match_haversine(world_engine: Engine) -> None:
-    _, model, index = world_engine._current()
+    _, model, index = world_engine.snapshot()
     rows = np.arange(index.n_schools)
     block = model.score_block(index, rows, full=True)
     sch, par = index.schools, index.partners
@@ -22,7 +22,7 @@ def test_block_distances_match_haversine(world_engine: Engine) -> None:
 
 
 def test_top_k_kernel_equals_full_sort(world_engine: Engine) -> None:
-    _, model, index = world_engine._current()
+    _, model, index = world_engine.snapshot()
     rows = np.arange(index.n_schools)
     block = model.score_block(index, rows)
     idx, scores = model.top_k_block(index, rows, None, 3)

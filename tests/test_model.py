@@ -145,7 +145,7 @@ def test_full_partner_hidden_when_serving_but_kept_for_holdout(
               for i, s in enumerate(["S2", "S3", "S4", "S5", "S6"])]  # fmt: skip
     world_engine.load_files(outcomes=write_csv(tmp_path / "o.csv", OUTCOME_COLS, events))
     assert "P-EXACT" not in ids(world_engine.suggest("S1", k=10))
-    _, model, served = world_engine._current()
+    _, model, served = world_engine.snapshot()
     st = world_engine.store
     frames = (st.frame("schools"), st.frame("partners"), st.frame("outcomes"))
     holdout = model.index(*frames, count_capacity=False)

@@ -17,7 +17,7 @@ router = APIRouter(prefix="/outcomes", tags=["outcomes"], dependencies=[WriteAcc
     responses=error_responses(401, 403, 413, 422),
     openapi_extra=record_body(
         "outcomes",
-        "one outcome event (CONTRACT §2 outcomes) or a list of them",
+        "one outcome event (docs/files.md, outcomes) or a list of them",
         OUTCOME_EXAMPLE,
         in_path=False,
     ),

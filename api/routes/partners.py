@@ -7,14 +7,12 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Path, Query, Response
 
 from api.deps import EngineDep, ReadAccess, WriteAccess, warning_header
-from api.schemas import PARTNER_EXAMPLE, Page, Record, error_responses, record_body
+from api.schemas import PARTNER_EXAMPLE, Limit, Offset, Page, Record, error_responses, record_body
 
 KIND = "partners"
 router = APIRouter(prefix="/partners", tags=["partners"])
 
 PartnerId = Annotated[str, Path(description="partner_id")]
-Limit = Annotated[int, Query(ge=1, le=500, description="page size")]
-Offset = Annotated[int, Query(ge=0, le=1_000_000_000, description="records to skip")]
 
 
 @router.get("", dependencies=[ReadAccess], responses=error_responses(401))
@@ -44,7 +42,7 @@ def get_partner(partner_id: PartnerId, engine: EngineDep) -> Record:
     responses=error_responses(401, 403, 413, 422),
     openapi_extra=record_body(
         KIND,
-        "the partner's columns (CONTRACT §2); lists as JSON arrays",
+        "the partner's columns (docs/files.md); lists as JSON arrays",
         PARTNER_EXAMPLE,
         in_path=True,
     ),
@@ -54,7 +52,7 @@ def put_partner(
     record: Annotated[
         Record,
         Body(
-            description="the partner's columns (CONTRACT §2); lists as JSON arrays",
+            description="the partner's columns (docs/files.md); lists as JSON arrays",
         ),
     ],
     engine: EngineDep,

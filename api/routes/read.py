@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 from api.deps import EngineDep, ReadAccess
 from api.schemas import error_responses
 from matcher.reading import MAX_TEXT
+from matcher.vocabulary import Lang
 
 router = APIRouter(tags=["read"])
 
@@ -21,7 +22,7 @@ class ReadRequest(BaseModel):
     side: Literal["school", "partner"] = Field(
         description="a code that flows both ways is read as a school's need, a partner's offer"
     )
-    lang: Literal["id", "en"] = Field("id", description="language of the labels")
+    lang: Lang = Field("id", description="language of the labels")
 
 
 class ReadItem(BaseModel):

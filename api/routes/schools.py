@@ -4,17 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Path, Query, Response
+from fastapi import APIRouter, Body, Path, Response
 
 from api.deps import EngineDep, ReadAccess, WriteAccess, warning_header
-from api.schemas import SCHOOL_EXAMPLE, Page, Record, error_responses, record_body
+from api.schemas import SCHOOL_EXAMPLE, Limit, Offset, Page, Record, error_responses, record_body
 
 KIND = "schools"
 router = APIRouter(prefix="/schools", tags=["schools"])
 
 SchoolId = Annotated[str, Path(description="school_id, usually the 8-digit NPSN")]
-Limit = Annotated[int, Query(ge=1, le=500, description="page size")]
-Offset = Annotated[int, Query(ge=0, le=1_000_000_000, description="records to skip")]
 
 
 @router.get("", dependencies=[ReadAccess], responses=error_responses(401))
@@ -46,7 +44,7 @@ def get_school(school_id: SchoolId, engine: EngineDep) -> Record:
     responses=error_responses(401, 403, 413, 422),
     openapi_extra=record_body(
         KIND,
-        "the school's columns (CONTRACT §2); lists as JSON arrays",
+        "the school's columns (docs/files.md); lists as JSON arrays",
         SCHOOL_EXAMPLE,
         in_path=True,
     ),
@@ -56,7 +54,7 @@ def put_school(
     record: Annotated[
         Record,
         Body(
-            description="the school's columns (CONTRACT §2); lists as JSON arrays",
+            description="the school's columns (docs/files.md); lists as JSON arrays",
         ),
     ],
     engine: EngineDep,

@@ -4,7 +4,7 @@ market, in the json shape of ``matcher suggest --format json`` (CONTRACT §3).""
 from __future__ import annotations
 
 from collections import OrderedDict
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel
@@ -14,6 +14,7 @@ from api.deps import EngineDep, ReadAccess
 from api.schemas import PartnerSuggestions, SchoolSuggestions, error_responses
 from matcher.engine import Engine
 from matcher.schema import MAX_K
+from matcher.vocabulary import Lang
 
 router = APIRouter(
     tags=["suggestions"],
@@ -22,7 +23,7 @@ router = APIRouter(
 )
 
 K = Annotated[int, Query(ge=1, le=MAX_K, description="how many suggestions")]
-Lang = Annotated[Literal["id", "en"], Query(description="language of the explanations")]
+LangQuery = Annotated[Lang, Query(description="language of the explanations")]
 Explain = Annotated[bool, Query(description="add reasons to each suggestion")]
 
 
@@ -56,7 +57,7 @@ def _as_json(answer: dict[str, Any], model: type[BaseModel]) -> Response:
 
 @router.get("/schools/{school_id}/suggestions", response_model=SchoolSuggestions)
 async def suggest_partners(
-    school_id: str, engine: EngineDep, k: K = 10, lang: Lang = "id", explain: Explain = True
+    school_id: str, engine: EngineDep, k: K = 10, lang: LangQuery = "id", explain: Explain = True
 ) -> Response:
     """Partners for one school, best first, with both-way benefit scores."""
     return await _answer(engine, "school", school_id, k, lang, explain)
@@ -64,7 +65,7 @@ async def suggest_partners(
 
 @router.get("/partners/{partner_id}/suggestions", response_model=PartnerSuggestions)
 async def suggest_schools(
-    partner_id: str, engine: EngineDep, k: K = 10, lang: Lang = "id", explain: Explain = True
+    partner_id: str, engine: EngineDep, k: K = 10, lang: LangQuery = "id", explain: Explain = True
 ) -> Response:
     """Schools for one partner, best first, with both-way benefit scores."""
     return await _answer(engine, "partner", partner_id, k, lang, explain)

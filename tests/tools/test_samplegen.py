@@ -230,6 +230,9 @@ def test_national_mode_small(tmp_path: Path) -> None:
     assert lat.between(-11.1, 6.1).all() and lon.between(94.9, 141.1).all()
     o = _read(paths["outcomes"])
     assert o["school_id"].isin(s["school_id"]).all()
+    again = generate(tmp_path / "again", 400, 60, seed=3, national=True)
+    for key, path in paths.items():
+        assert path.read_bytes() == again[key].read_bytes(), key
 
 
 def test_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

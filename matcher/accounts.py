@@ -1,0 +1,281 @@
+"""Web accounts: who may act for which school, partner or regency, and their passwords.
+
+A user belongs to exactly one school, one partner, one regency (a district officer) or
+is an admin. Passwords are hashed with Argon2id (argon2-cffi); a new account gets a
+one-time link to set its password, so no mail server is needed. Wrong passwords are
+counted per account: after :data:`MAX_FAILURES` in a row the account refuses logins,
+even with the right password, for a lock that doubles with every further failure.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from matcher.errors import AuthError, MatcherError, NotFoundError, ThrottledError
+from matcher.storage import users
+
+ROLES = ("school", "partner", "officer", "admin")
+MAX_FAILURES = 5
+LOCK_SECONDS = 60
+MAX_LOCK_SECONDS = 3600
+MIN_PASSWORD = 8
+TOKEN_DAYS = 7
+# The README's demo accounts on the bundled sample: (e-mail, what it acts for, id,
+# password). Printed by `matcher serve` while they still open with these passwords.
+DEMO_USERS = (
+    ("kepsek@smppgri6.demo", "school_id", "20532541", "sekolah-demo"),
+    ("mitra@kuanta.demo", "partner_id", "P-KUANTA", "mitra-demo"),
+    ("dinas@surabaya.demo", "regency", "Kota Surabaya", "dinas-demo"),
+)
+DEMO_SCHOOL = ("20532541", "SMP PGRI 6 Surabaya")  # the sample is recognised by these
+DEMO_PARTNER = "P-KUANTA"
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+# Argon2id at OWASP's recommended minimum (19 MiB, 2 passes, 1 lane): the library's
+# default (64 MiB, 4 lanes) took a second per login on a busy two-core server.
+_hasher = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
+# verified against when the e-mail is unknown, so both answers take as long
+_DUMMY = _hasher.hash(secrets.token_hex(16))
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class User:
+    """One account; ``school_id``, ``partner_id`` or ``regency`` says what it acts for."""
+
+    user_id: int
+    email: str
+    role: str
+    school_id: str | None
+    partner_id: str | None
+    regency: str | None
+    has_password: bool
+    created_at: datetime
+
+    @property
+    def side(self) -> str | None:
+        """ "school" or "partner" for an account of one of them, else None."""
+        return self.role if self.role in ("school", "partner") else None
+
+    @property
+    def own_id(self) -> str | None:
+        """The school's or partner's id this account acts for."""
+        return self.school_id if self.role == "school" else self.partner_id
+
+    def may_act_for(self, side: str, record_id: str) -> bool:
+        """May this user see and change ``side`` ("school"/"partner") ``record_id``?
+        Only its own school or partner; an admin any."""
+        if self.role == "admin":
+            return True
+        return self.role == side and self.own_id == record_id
+
+
+def _user(row: Any) -> User:
+    return User(
+        user_id=int(row.user_id),
+        email=row.email,
+        role=row.role,
+        school_id=row.school_id,
+        partner_id=row.partner_id,
+        regency=row.regency,
+        has_password=bool(row.password_hash),
+        created_at=row.created_at,
+    )
+
+
+def check_email(email: str) -> str:
+    """The e-mail address, trimmed and lower-cased, or a MatcherError."""
+    e = (email or "").strip().lower()
+    if not EMAIL_RE.match(e) or len(e) > 254:
+        raise MatcherError(f"{email!r} is not an e-mail address")
+    return e
+
+
+def check_password(password: str) -> None:
+    if len(password or "") < MIN_PASSWORD:
+        raise MatcherError(f"the password needs at least {MIN_PASSWORD} characters")
+
+
+class Accounts:
+    """Users stored beside the schools and partners (same database)."""
+
+    def __init__(self, engine: sa.Engine) -> None:
+        self.engine = engine
+
+    def add(
+        self,
+        email: str,
+        role: str,
+        school_id: str | None = None,
+        partner_id: str | None = None,
+        regency: str | None = None,
+        password: str | None = None,
+    ) -> tuple[User, str | None]:
+        """Create an account; returns it and, without ``password``, the one-time token of
+        its set-password link (valid :data:`TOKEN_DAYS` days)."""
+        e = check_email(email)
+        if role not in ROLES:
+            raise MatcherError(f"role {role!r} is not one of {', '.join(ROLES)}")
+        need = {"school": school_id, "partner": partner_id, "officer": regency}
+        if role in need and not (need[role] or "").strip():
+            what = {"school": "--school ID", "partner": "--partner ID", "officer": "--regency"}
+            raise MatcherError(f"a {role} account needs {what[role]}")
+        row: dict[str, Any] = {
+            "email": e,
+            "role": role,
+            "school_id": school_id if role == "school" else None,
+            "partner_id": partner_id if role == "partner" else None,
+            "regency": regency.strip() if role == "officer" and regency else None,
+            "failed_logins": 0,
+            "created_at": _now(),
+        }
+        token = None
+        if password is not None:
+            check_password(password)
+            row["password_hash"] = _hasher.hash(password)
+        else:
+            token = secrets.token_urlsafe(24)
+            row["token_hash"] = _digest(token)
+            row["token_expires"] = _now() + timedelta(days=TOKEN_DAYS)
+        with self.engine.begin() as conn:
+            if conn.execute(sa.select(users.c.user_id).where(users.c.email == e)).first():
+                raise MatcherError(f"an account with e-mail {e} already exists")
+            conn.execute(users.insert().values(**row))
+        return self.by_email(e), token
+
+    def new_token(self, email: str) -> str:
+        """A fresh one-time set-password token for an existing account (forgotten
+        password); the previous token stops working."""
+        user = self.by_email(email)
+        token = secrets.token_urlsafe(24)
+        with self.engine.begin() as conn:
+            conn.execute(
+                users.update()
+                .where(users.c.user_id == user.user_id)
+                .values(
+                    token_hash=_digest(token), token_expires=_now() + timedelta(days=TOKEN_DAYS)
+                )
+            )
+        return token
+
+    def by_email(self, email: str) -> User:
+        e = (email or "").strip().lower()
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(users).where(users.c.email == e)).first()
+        if row is None:
+            raise NotFoundError(f"no account with e-mail {e}")
+        return _user(row)
+
+    def get(self, user_id: int) -> User:
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(users).where(users.c.user_id == user_id)).first()
+        if row is None:
+            raise NotFoundError(f"no account {user_id}")
+        return _user(row)
+
+    def list(self) -> list[User]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(sa.select(users).order_by(users.c.user_id)).fetchall()
+        return [_user(r) for r in rows]
+
+    def token_user(self, token: str) -> User:
+        """The account a set-password token belongs to, if it is still valid."""
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                sa.select(users).where(users.c.token_hash == _digest(token or ""))
+            ).first()
+        if row is None or row.token_expires is None or row.token_expires < _now():
+            raise AuthError("this link is used or expired; ask for a new one")
+        return _user(row)
+
+    def set_password(self, token: str, password: str) -> User:
+        """Set the password through a one-time token; the token is then used up."""
+        user = self.token_user(token)
+        check_password(password)
+        with self.engine.begin() as conn:
+            conn.execute(
+                users.update()
+                .where(users.c.user_id == user.user_id)
+                .values(
+                    password_hash=_hasher.hash(password),
+                    token_hash=None,
+                    token_expires=None,
+                    failed_logins=0,
+                    failed_at=None,
+                )
+            )
+        return self.get(user.user_id)
+
+    def authenticate(self, email: str, password: str) -> User:
+        """The account if the password is right; AuthError if not, ThrottledError
+        while the account is locked after too many wrong passwords."""
+        e = (email or "").strip().lower()
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(users).where(users.c.email == e)).first()
+        if row is None or not row.password_hash:
+            _verify(_DUMMY, password)
+            raise AuthError("wrong e-mail or password")
+        wait = _lock_left(int(row.failed_logins or 0), row.failed_at)
+        if wait > 0:
+            raise ThrottledError(f"too many wrong passwords; try again in {wait} s", wait)
+        if not _verify(row.password_hash, password):
+            with self.engine.begin() as conn:
+                conn.execute(
+                    users.update()
+                    .where(users.c.user_id == row.user_id)
+                    .values(failed_logins=users.c.failed_logins + 1, failed_at=_now())
+                )
+            failures = int(row.failed_logins or 0) + 1
+            if failures >= MAX_FAILURES:
+                wait = _lock_left(failures, _now())
+                raise ThrottledError(f"too many wrong passwords; try again in {wait} s", wait)
+            raise AuthError("wrong e-mail or password")
+        if row.failed_logins:
+            with self.engine.begin() as conn:
+                conn.execute(
+                    users.update()
+                    .where(users.c.user_id == row.user_id)
+                    .values(failed_logins=0, failed_at=None)
+                )
+        return _user(row)
+
+    def verifies(self, email: str, password: str) -> bool:
+        """Does ``password`` open ``email`` (without counting a failure)? For telling
+        whether a demo account still has its demo password."""
+        e = (email or "").strip().lower()
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(users).where(users.c.email == e)).first()
+        return bool(row is not None and row.password_hash and _verify(row.password_hash, password))
+
+
+def _verify(hashed: str, password: str) -> bool:
+    try:
+        return bool(_hasher.verify(hashed, password or ""))
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def _lock_left(failures: int, failed_at: datetime | None) -> int:
+    """Seconds an account stays locked: none below MAX_FAILURES, then LOCK_SECONDS
+    doubling per further failure, up to MAX_LOCK_SECONDS, counted from the last one."""
+    if failures < MAX_FAILURES or failed_at is None:
+        return 0
+    lock = min(LOCK_SECONDS * 2 ** (failures - MAX_FAILURES), MAX_LOCK_SECONDS)
+    left = (failed_at + timedelta(seconds=lock) - _now()).total_seconds()
+    return max(0, int(left + 0.999))
