@@ -39,6 +39,8 @@ def test_officer_allocates_pins_and_publishes(server: tuple[str, Engine], page: 
     page.get_by_role("link", name="Alokasi", exact=True).click()
     expect(page.locator("h1")).to_have_text("Alokasi mitra untuk Kota Surabaya")
     expect(page.locator("table.table")).to_contain_text("Stabil")
+    page.get_by_label("Cari sekolah atau mitra (nama atau NPSN)").fill("SMP PGRI 6 Surabaya")
+    page.get_by_role("button", name="Cari", exact=True).click()
     card = page.locator(f'li.assignment[data-school="{DEMO_SCHOOL}"]').first
     partner_id = card.get_attribute("data-partner")
     assert partner_id

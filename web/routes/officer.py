@@ -177,6 +177,16 @@ def studio(request: Request, regency: str, engine: EngineDep, user: UserDep) -> 
     pairs = alloc.pairs.sort_values(
         ["district", "school_name", "score"], ascending=[True, True, False]
     )
+    q = str(request.query_params.get("q") or "").strip()
+    if q:  # find a school or partner among the assignments
+        hit = (
+            (pairs["school_id"] == q)
+            | (pairs["partner_id"] == q)
+            | pairs["school_name"].str.casefold().str.contains(q.casefold(), regex=False)
+            | pairs["partner_name"].str.casefold().str.contains(q.casefold(), regex=False)
+        )
+        pairs = pairs[hit]
+    keep = "&" + urlencode({"q": q}) if q else ""  # pin and forbid links keep the search
     rows = []
     for r in pairs.head(SHOWN).to_dict("records"):
         pair = (r["school_id"], r["partner_id"])
@@ -187,8 +197,8 @@ def studio(request: Request, regency: str, engine: EngineDep, user: UserDep) -> 
                 "where": message(lang, "online")
                 if r["online"]
                 else message(lang, "distance", km=_km(r["distance_km"], lang)),
-                "pin_q": st.query(unpin=pair) if r["pinned"] else st.query(pin=pair),
-                "forbid_q": st.query(forbid=pair),
+                "pin_q": (st.query(unpin=pair) if r["pinned"] else st.query(pin=pair)) + keep,
+                "forbid_q": st.query(forbid=pair) + keep,
             }
         )
     s = alloc.summary
@@ -203,6 +213,7 @@ def studio(request: Request, regency: str, engine: EngineDep, user: UserDep) -> 
         unpin=[(p, st.query(unpin=p)) for p in st.pinned],
         unforbid=[(p, st.query(unforbid=p)) for p in st.forbidden],
         query=st.query(),
+        q=q,
         n_why_schools=len(alloc.why_not_schools),
         n_why_partners=len(alloc.why_not_partners),
     )
