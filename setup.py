@@ -5,7 +5,10 @@ so an installed ``matcher`` finds them anywhere. Everything else is in pyproject
 
 from setuptools import find_packages, setup
 
+# folders of data files (and Alembic's revision scripts), named so setuptools ships them
+DATA_PACKAGES = ["matcher.data", "matcher.data.sample", "matcher.migrations.versions"]
+
 setup(
-    packages=[*find_packages(include=["matcher*", "api*", "web*"]), "matcher.data"],
+    packages=[*find_packages(include=["matcher*", "api*", "web*"]), *DATA_PACKAGES],
     package_dir={"matcher.data": "data"},
 )

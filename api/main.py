@@ -21,6 +21,7 @@ import matcher
 from api import errors
 from api.config import EXIT_CONFIG, ApiConfigError, ApiSettings
 from api.deps import API_KEY_HEADER, DocsAccess, reject_nul
+from api.fastpath import CachedSuggestions
 from api.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
 from api.routes import ROUTERS
 from matcher.config import Settings
@@ -87,6 +88,7 @@ def create_app(
             logger.info("serving model %s", version)
         except MatcherError as exc:
             logger.warning("no model loaded (%s); suggestions answer 503 until one is trained", exc)
+        engine.watch()  # new models and data are picked up off the request path
         if not service.api_keys:
             logger.warning("no API keys configured: the service is read-only")
         app.state.api_settings = service
@@ -138,6 +140,7 @@ def create_app(
     app.state.engine = None
     app.state.api_settings = None
     errors.install(app)
+    app.add_middleware(CachedSuggestions)  # inside both: requests are logged and capped
     app.add_middleware(BodySizeLimitMiddleware)
     app.add_middleware(RequestContextMiddleware)  # outermost: logs even refused bodies
     for router in ROUTERS:

@@ -81,10 +81,12 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--seconds", type=int, default=20)
     ap.add_argument("--connections", type=int, default=32)
+    ap.add_argument("--workers", type=int, default=1, help="matcher serve --workers")
+    ap.add_argument("--port", type=int, default=0, help="default: a free port")
     a = ap.parse_args()
     wrk = ensure_wrk()
     tmp = Path(tempfile.mkdtemp(prefix="bench-service-"))
-    port = free_port()
+    port = a.port or free_port()
     env = {
         **os.environ,
         "MATCHER_DB": f"sqlite:///{tmp / 'm.db'}",
@@ -93,7 +95,8 @@ def main() -> None:
     }
     log = (tmp / "server.log").open("w")
     server = subprocess.Popen(
-        [str(Path(sys.executable).with_name("matcher")), "serve", "--port", str(port), "-q"],
+        [str(Path(sys.executable).with_name("matcher")), "serve", "--port", str(port), "-q",
+         "--workers", str(a.workers)],
         env=env, stdout=log, stderr=subprocess.STDOUT, cwd=tmp,
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
@@ -115,7 +118,8 @@ def main() -> None:
         )
         get(base + f"/schools/{ids[0]}/suggestions")  # warm: model and kernels loaded
         print(
-            f"server: uvicorn, 1 process, {os.cpu_count()} cores; wrk -t2 -c{a.connections}"
+            f"server: uvicorn, {a.workers} worker process(es), {os.cpu_count()} cores; "
+            f"wrk -t2 -c{a.connections}"
             f" -d{a.seconds}s, from a second process\n"
         )
         ceiling = run_wrk(wrk, base + "/livez", a.seconds, a.connections, None)

@@ -146,6 +146,13 @@ def build_parser() -> argparse.ArgumentParser:
     sv.add_argument("--host", default="127.0.0.1")
     sv.add_argument("--port", type=int, default=8000)
     sv.add_argument(
+        "--workers",
+        type=_positive_int,
+        default=1,
+        help="server processes (each holds the model and index; a model trained or "
+        "activated anywhere reaches all of them within MATCHER_REFRESH_SECONDS)",
+    )
+    sv.add_argument(
         "--no-sample", action="store_true", help="do not load the sample into an empty database"
     )
 
@@ -439,6 +446,16 @@ def cmd_read_text(eng: Engine, a: argparse.Namespace) -> None:
     _out(pd.DataFrame(rows)[["as", "code", "label", "evidence"]].to_string(index=False))
 
 
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if not 1 <= value <= 64:
+        raise argparse.ArgumentTypeError(f"must be between 1 and 64, got {value}")
+    return value
+
+
 def cmd_serve(eng: Engine, a: argparse.Namespace) -> None:
     import uvicorn  # the web server is only needed here
 
@@ -455,9 +472,22 @@ def cmd_serve(eng: Engine, a: argparse.Namespace) -> None:
         factory=True,
         host=a.host,
         port=a.port,
+        workers=a.workers,
         log_level="info",
         access_log=False,
+        **_worker_options(uvicorn, a.workers),
     )
+
+
+def _worker_options(uvicorn: Any, workers: int) -> dict[str, Any]:
+    """With several workers, uvicorn's supervisor pings each one and kills it if no
+    answer comes within 5 s; a worker loading its model and index (or compiling the
+    kernels) holds the GIL for longer than that on a busy machine, so allow a minute."""
+    import inspect
+
+    if workers > 1 and "timeout_worker_healthcheck" in inspect.signature(uvicorn.Config).parameters:
+        return {"timeout_worker_healthcheck": 60}
+    return {}
 
 
 def prepare_demo(eng: Engine, quiet: bool = False) -> None:

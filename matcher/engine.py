@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import logging
 import threading
 import time
 from collections import OrderedDict
@@ -48,6 +49,7 @@ from matcher.storage import Store
 from matcher.vocabulary import load_vocabulary
 
 MAX_K = schema.MAX_K
+logger = logging.getLogger("matcher.engine")
 
 
 class Engine:
@@ -69,10 +71,40 @@ class Engine:
         self._fp_at = 0.0
         self._dirty = False
         self._reader: VocabularyTextMatcher | None = None
+        # (version, fingerprint) kept current by the watcher thread, when one runs
+        self._live: tuple[str | None, str] | None = None
+        self._watcher: threading.Thread | None = None
+        self._stop = threading.Event()
 
     def close(self) -> None:
         """Release database connections (at service shutdown)."""
+        self._stop.set()
+        if self._watcher is not None:
+            self._watcher.join(timeout=5)
         self.store.close()
+
+    def watch(self) -> None:
+        """Keep the active version and the stored data's fingerprint current from a
+        background thread, every ``refresh_seconds``; a change (another process trained,
+        activated or wrote) gets its index built there before requests see it. Requests
+        then neither query the database to learn what is current nor wait for a rebuild
+        (the service calls this at start-up; every worker process runs its own)."""
+        if self._watcher is not None or self.settings.refresh_seconds <= 0:
+            return  # 0: every request checks, as without a watcher
+        self._watcher = threading.Thread(target=self._watch, name="matcher-watch", daemon=True)
+        self._watcher.start()
+
+    def _watch(self) -> None:
+        while not self._stop.wait(self.settings.refresh_seconds):
+            try:
+                key = (self.models.active_version(), self.store.fingerprint())
+                state = self._state
+                if key[0] is not None and (state is None or state[0] != key):
+                    with self._lock:
+                        self._build(key)
+                self._live = key
+            except Exception:  # a failed check is retried; serving goes on as it was
+                logger.exception("checking for a new model or data failed")
 
     # -- data ----------------------------------------------------------------------------
 
@@ -380,16 +412,24 @@ class Engine:
             self._fp, self._fp_at, self._dirty = fp, time.monotonic(), False
             self._version = version
             self._state = ((version, fp), model, index)
+            if self._watcher is not None:
+                self._live = (version, fp)
 
     def _key(self) -> tuple[str | None, str]:
         """(active version, data fingerprint). Both are re-read after this engine wrote or
         switched models, and otherwise at most every ``refresh_seconds`` (other processes
-        may write or activate too), so requests do not each query the database."""
+        may write or activate too), so requests do not each query the database; with
+        :meth:`watch` running, only after this engine wrote."""
+        live = self._live
+        if live is not None and not self._dirty:
+            return live
         now = time.monotonic()
         if self._fp is None or self._dirty or now - self._fp_at > self.settings.refresh_seconds:
             self._dirty = False
             self._version = self.models.active_version()
             self._fp, self._fp_at = self.store.fingerprint(), now
+            if self._watcher is not None:
+                self._live = (self._version, self._fp)
         return self._version, self._fp
 
     def _current(self) -> tuple[str, MatchModel, MatchIndex]:
@@ -402,14 +442,19 @@ class Engine:
             state = self._state
             if state is not None and state[0] == key:
                 return key[0] or "", state[1], state[2]
-            version, model, _ = self.models.load(key[0])
-            index = model.index(
-                self.store.frame("schools"),
-                self.store.frame("partners"),
-                self.store.frame("outcomes"),
-            )
-            self._state = ((version, key[1]), model, index)
-            return version, model, index
+            return self._build(key)
+
+    def _build(self, key: tuple[str | None, str]) -> tuple[str, MatchModel, MatchIndex]:
+        """Load the model of ``key`` and index the stored data with it, then swap the
+        state in whole (the caller holds ``_lock``)."""
+        version, model, _ = self.models.load(key[0])
+        index = model.index(
+            self.store.frame("schools"),
+            self.store.frame("partners"),
+            self.store.frame("outcomes"),
+        )
+        self._state = ((version, key[1]), model, index)
+        return version, model, index
 
     def snapshot(self) -> tuple[str, MatchModel, MatchIndex]:
         """What is served now: the active version, its model and the index of the stored

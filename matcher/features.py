@@ -49,16 +49,28 @@ IMPLICIT_SCHOOL_OFFERS: dict[str, dict[str, float]] = {
     "MA": {"talent_pipeline": 0.4, "student_volunteers": 0.4},
 }
 
-# What a partner that lists no needs usually wants back, by type.
-IMPLICIT_PARTNER_NEEDS: dict[str, dict[str, float]] = {
-    "company": {"csr_impact": 0.6, "brand_visibility": 0.5, "talent_pipeline": 0.4},
-    "university": {"research_site": 0.6, "teaching_practicum": 0.6},
-    "ngo": {"community_access": 0.6, "program_reach": 0.4, "student_volunteers": 0.4},
-    "community": {"community_access": 0.6, "student_volunteers": 0.5},
-    "government": {"program_reach": 0.7, "community_access": 0.4},
-    "foundation": {"csr_impact": 0.6, "community_access": 0.5},
-    "school": {"teaching_innovation": 0.5, "research_collaboration": 0.3},
-    "media": {"brand_visibility": 0.5, "community_access": 0.5},
+
+def _students(f: pd.DataFrame) -> np.ndarray:
+    return pd.to_numeric(f["students"], errors="coerce").fillna(0).to_numpy(dtype=np.float64)
+
+
+# What a school gives more of by its profile: a partner seeking social impact gains most
+# with a school in need (small, private, or weakly accredited), one seeking visibility
+# with a large or well-known school, a public programme with a public school.
+PROFILE_OFFERS: dict[str, tuple[Any, float]] = {
+    "csr_impact": (
+        lambda f: (
+            (_students(f) < 300)
+            | (f["ownership"].to_numpy() == "swasta")
+            | np.isin(f["accreditation"].to_numpy(), ["C", "none"])
+        ),
+        0.8,
+    ),
+    "brand_visibility": (
+        lambda f: (_students(f) >= 600) | (f["accreditation"].to_numpy() == "A"),
+        0.7,
+    ),
+    "program_reach": (lambda f: f["ownership"].to_numpy() == "negeri", 0.6),
 }
 
 
@@ -303,7 +315,8 @@ class FeatureSpace(BaseEstimator):
     ngram_range, threshold : see :class:`VocabularyTextMatcher`.
     implicit : bool
         Add what schools give by nature, and what partners without listed needs want by
-        type (``IMPLICIT_SCHOOL_OFFERS``, ``IMPLICIT_PARTNER_NEEDS``).
+        type (``IMPLICIT_SCHOOL_OFFERS``, ``PROFILE_OFFERS``). A partner's needs are what it
+        lists or writes: one that names none is met by any school (see the index).
     rarity : bool
         Weight needs by how rare they are on their side (inverse frequency).
     """
@@ -314,7 +327,7 @@ class FeatureSpace(BaseEstimator):
         ngram_range: tuple[int, int] = (3, 5),
         threshold: float = 0.8,
         implicit: bool = True,
-        rarity: bool = True,
+        rarity: bool = False,
     ) -> None:
         self.text_weight = text_weight
         self.ngram_range = ngram_range
@@ -341,26 +354,25 @@ class FeatureSpace(BaseEstimator):
         )
         return self
 
-    def _implicit(self, side: str, frame: pd.DataFrame, has_needs: np.ndarray) -> np.ndarray:
+    def _implicit(self, side: str, frame: pd.DataFrame) -> np.ndarray:
         idx = {c: i for i, c in enumerate(self.codes_)}
         out = np.zeros((len(frame), len(self.codes_)), dtype=np.float32)
         if not self.implicit:
             return out
-        if side == "school":
-            table, keys = IMPLICIT_SCHOOL_OFFERS, frame["level"].to_numpy()
-            base = table["*"]
-            for code, w in base.items():
-                out[:, idx[code]] = w
-        else:
-            table, keys = IMPLICIT_PARTNER_NEEDS, frame["type"].to_numpy()
-        for key, extra in table.items():
+        if side != "school":  # a partner's needs are what it says (see _normalised)
+            return out
+        for code, w in IMPLICIT_SCHOOL_OFFERS["*"].items():
+            out[:, idx[code]] = w
+        levels = frame["level"].to_numpy()
+        for key, extra in IMPLICIT_SCHOOL_OFFERS.items():
             if key == "*":
                 continue
-            rows = keys == key
-            if side == "partner":
-                rows &= ~has_needs
             for code, w in extra.items():
+                rows = levels == key
                 out[rows, idx[code]] = np.maximum(out[rows, idx[code]], w)
+        for code, (rule, w) in PROFILE_OFFERS.items():
+            rows = rule(frame)
+            out[rows, idx[code]] = np.maximum(out[rows, idx[code]], w)
         return out
 
     def _raw(self, side: str, frame: pd.DataFrame) -> SideMatrices:
@@ -373,7 +385,7 @@ class FeatureSpace(BaseEstimator):
         offer_text = text * offer_mask[None, :] * self.text_weight
         need = np.maximum(needs, need_text)
         offer = np.maximum(offers, offer_text)
-        implicit = self._implicit(side, frame, needs.sum(axis=1) > 0)
+        implicit = self._implicit(side, frame)
         if side == "school":
             offer = np.maximum(offer, implicit)
         else:

@@ -128,6 +128,7 @@ class MatchIndex:
         s_used = np.bincount(si[occ], minlength=len(schools))
         if not count_capacity:
             s_used, p_used = np.zeros_like(s_used), np.zeros_like(p_used)
+        norm = _normalised(s, p, similarity)
         return cls(
             schools=schools,
             partners=partners,
@@ -135,10 +136,10 @@ class MatchIndex:
             partner_row=partner_row,
             s=s,
             p=p,
-            s_need_n=normalise(s.need, "need", similarity),
-            s_offer_n=normalise(s.offer, "offer", similarity),
-            p_offer_n=normalise(p.offer, "offer", similarity),
-            p_need_n=normalise(p.need, "need", similarity),
+            s_need_n=norm["s_need_n"],
+            s_offer_n=norm["s_offer_n"],
+            p_offer_n=norm["p_offer_n"],
+            p_need_n=norm["p_need_n"],
             s_xyz=unit_vectors(schools["latitude"].to_numpy(), schools["longitude"].to_numpy()),
             p_xyz=unit_vectors(lat, lon),
             p_online=partners["online"].to_numpy(dtype=bool),
@@ -186,6 +187,22 @@ class MatchIndex:
             return np.array([self.partner_row[i] for i in ids], dtype=np.int64)
         except KeyError as exc:
             raise NotFoundError(f"no partner with id {exc.args[0]!r}") from None
+
+
+def _normalised(s: SideMatrices, p: SideMatrices, similarity: str) -> dict[str, np.ndarray]:
+    """The four need/offer matrices scaled for one product per direction. A last column
+    says "nothing asked": a partner that wants nothing back (no need listed, read or
+    implied) is met by every school, so its list is ordered by what it gives."""
+    wants_nothing = (p.need.sum(axis=1) <= 0).astype(np.float32)[:, None]
+    zeros_s = np.zeros((s.need.shape[0], 1), dtype=np.float32)
+    zeros_p = np.zeros((p.need.shape[0], 1), dtype=np.float32)
+    ones_s = np.ones((s.need.shape[0], 1), dtype=np.float32)
+    return {
+        "s_need_n": np.hstack([normalise(s.need, "need", similarity), zeros_s]),
+        "s_offer_n": np.hstack([normalise(s.offer, "offer", similarity), ones_s]),
+        "p_offer_n": np.hstack([normalise(p.offer, "offer", similarity), zeros_p]),
+        "p_need_n": np.hstack([normalise(p.need, "need", similarity), wants_nothing]),
+    }
 
 
 def _bits(mask: np.ndarray) -> np.ndarray:

@@ -4,16 +4,27 @@ A job trains in a worker thread through :meth:`Engine.train`; the active model c
 only when the new version is complete and passes the champion/challenger check, and the
 engine then swaps its index in whole, so requests in flight are never served by a
 half-loaded model. A failed job records its error and leaves the active model as it was.
+
+Jobs are shared by every process serving the same model folder (``matcher serve
+--workers N``): each job is also written to ``<models>/.jobs/<id>.json`` as its status
+changes, so any worker answers a poll, and a lock file there lets one job run at a time
+across processes.
 """
 
 from __future__ import annotations
 
+import fcntl
+import json
+import os
+import re
+import tempfile
 import threading
 import traceback
 import uuid
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
 
 from matcher.errors import ConflictError, NotFoundError
 
@@ -58,15 +69,23 @@ class TrainingJobs:
         self._jobs: dict[str, Job] = {}
         self._lock = threading.Lock()
         self._running: str | None = None
+        self._held: IO[str] | None = None
+
+    @property
+    def folder(self) -> Path:
+        return Path(self.engine.settings.models_dir) / ".jobs"
 
     def start(self, params: dict[str, Any] | None = None, force: bool = False) -> Job:
-        """Start a training job; ConflictError if one is already running."""
+        """Start a training job; ConflictError if one is already running (here or in
+        another process on the same model folder)."""
         with self._lock:
             if self._running is not None:
                 raise ConflictError(f"training job {self._running} is still running; wait for it")
             job = Job(job_id=uuid.uuid4().hex[:12], params={**(params or {}), "force": force})
+            self._hold(job.job_id)
             self._jobs[job.job_id] = job
             self._running = job.job_id
+            self._save(job)
             self._forget_old()
         thread = threading.Thread(
             target=self._run, args=(job, params or {}, force), name=f"train-{job.job_id}",
@@ -75,8 +94,41 @@ class TrainingJobs:
         thread.start()
         return job
 
+    def _hold(self, job_id: str) -> None:
+        """Take the folder's training lock for ``job_id``; ConflictError naming the job
+        another process runs."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        fh = (self.folder / "train.lock").open("a+", encoding="utf-8")
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            fh.seek(0)
+            other = fh.read().strip() or "of another process"
+            fh.close()
+            raise ConflictError(f"training job {other} is still running; wait for it") from None
+        fh.seek(0)
+        fh.truncate()
+        fh.write(job_id)
+        fh.flush()
+        self._held = fh
+
+    def _release(self) -> None:
+        if self._held is not None:
+            self._held.truncate(0)
+            self._held.close()  # closing drops the lock
+            self._held = None
+
+    def _save(self, job: Job) -> None:
+        """Write the job's record where every process on the model folder reads it."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".job-")
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(job.as_dict(), fh, default=str)
+        os.replace(tmp, self.folder / f"{job.job_id}.json")
+
     def _run(self, job: Job, params: dict[str, Any], force: bool) -> None:
         job.status = "running"
+        self._save(job)
         try:
             manifest = self.engine.train(params, force=force)
             # build the new index now, so the first request after the switch is fast
@@ -94,16 +146,31 @@ class TrainingJobs:
             job.result = {"trace": traceback.format_exc(limit=3)}
         finally:
             job.finished_at = _now()
+            self._save(job)
             with self._lock:
                 self._running = None
+                self._release()
 
     def get(self, job_id: str) -> Job:
+        """A job started by this process or by another on the same model folder."""
+        job = self._jobs.get(job_id)
+        if job is not None:
+            return job
+        path = self.folder / f"{job_id}.json"
+        if not _JOB_ID.fullmatch(job_id) or not path.is_file():
+            raise NotFoundError(f"no training job {job_id!r}")
         try:
-            return self._jobs[job_id]
-        except KeyError:
+            return Job(**json.loads(path.read_text("utf-8")))
+        except (OSError, ValueError, TypeError):
             raise NotFoundError(f"no training job {job_id!r}") from None
 
     def _forget_old(self) -> None:
         done = [j for j in self._jobs.values() if j.status in ("succeeded", "failed")]
         for j in done[: max(len(done) - self.keep, 0)]:
             del self._jobs[j.job_id]
+        files = sorted(self.folder.glob("*.json"), key=lambda p: p.stat().st_mtime)
+        for f in files[: max(len(files) - self.keep, 0)]:
+            f.unlink(missing_ok=True)
+
+
+_JOB_ID = re.compile(r"[0-9a-f]{12}")

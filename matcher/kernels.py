@@ -1,10 +1,12 @@
 """Compiled kernels for the hot path: scoring school×partner blocks and top-k.
 
 Everything after the two matrix products (forward and backward match) — distance,
-radius, level, capacity, benefit and language filters, distance decay, fusion, the
-sides' learned factors and top-k selection — runs in one pass per pair in a compiled,
-parallel loop (numba), so no school×partner temporary is created per factor and batch
-ranking never materialises the score matrix.
+radius, level, capacity, exclusion, benefit and language filters, distance decay,
+fusion, the sides' learned factors and top-k selection — runs in one pass per pair in a
+compiled loop (numba), so no school×partner temporary is created per factor. Batch
+ranking feeds the loop tile by tile of partners, so the products of a tile stay in
+cache and the score matrix is never formed; the per-pair loops are written branch-free
+(one loop per fusion) so they run in SIMD lanes.
 """
 
 from __future__ import annotations
@@ -109,11 +111,76 @@ def score_matrix(
     return out
 
 
-def _top_k_rows(
+@nb.njit(cache=True, fastmath=FAST, inline="always")
+def _mutual_row(f: np.ndarray, b: np.ndarray, fusion: int, out: np.ndarray) -> None:
+    """:func:`mutual` over a row, one loop per fusion so each runs in SIMD lanes."""
+    m = f.shape[0]
+    if fusion == 0:  # f = b = 0 gives 0 / tiny = 0
+        for j in range(m):
+            out[j] = 2.0 * f[j] * b[j] / max(f[j] + b[j], 1e-30)
+    elif fusion == 1:
+        for j in range(m):
+            out[j] = np.sqrt(f[j] * b[j])
+    elif fusion == 2:
+        for j in range(m):
+            out[j] = min(f[j], b[j])
+    elif fusion == 3:
+        for j in range(m):
+            out[j] = 0.5 * (f[j] + b[j])
+    else:
+        for j in range(m):
+            out[j] = f[j]
+
+
+@nb.njit(cache=True, fastmath=FAST, inline="always")
+def _keys(
+    i: int,
+    buf: np.ndarray,
     F: np.ndarray,
     B: np.ndarray,
     sx: np.ndarray,
-    px: np.ndarray,
+    pxt: np.ndarray,
+    s_level_bit: np.ndarray,
+    s_lang_bits: np.ndarray,
+    p_level_bits: np.ndarray,
+    p_lang_bits: np.ndarray,
+    rad: np.ndarray,
+    cap: np.ndarray,
+    s_w: np.ndarray,
+    p_w: np.ndarray,
+    p_needs: np.ndarray,
+    prm: np.ndarray,
+    fusion: int,
+) -> int:
+    """Scores of row ``i`` against a tile's columns into ``buf`` (-inf where a hard
+    filter fails; the same rule as :func:`_row`), branch-free per pair; returns how
+    many pairs are feasible. ``pxt`` holds the partners' unit vectors as columns."""
+    k2, w, pen = prm[0], prm[1], prm[2]
+    s0, s1, s2 = sx[i, 0], sx[i, 1], sx[i, 2]
+    lvl, lang, sw = s_level_bit[i], s_lang_bits[i], s_w[i]
+    f, b = F[i], B[i]
+    _mutual_row(f, b, fusion, buf)
+    count = 0
+    for j in range(f.shape[0]):
+        q = k2 * (2.0 - 2.0 * (pxt[0, j] * s0 + pxt[1, j] * s1 + pxt[2, j] * s2))
+        ok = (
+            (q <= rad[j])
+            & ((lvl & p_level_bits[j]) != 0)
+            & (f[j] > 0.0)
+            & ~(p_needs[j] & (b[j] <= 0.0))
+        )
+        x = min(q, cap[j])
+        sc = buf[j] * (1.0 - w * x) * (1.0 if (lang & p_lang_bits[j]) != 0 else pen)
+        buf[j] = sc * sw * p_w[j] if ok else -np.inf
+        count += ok
+    return count
+
+
+def _top_k_merge(
+    F: np.ndarray,
+    B: np.ndarray,
+    sx: np.ndarray,
+    pxt: np.ndarray,
     s_level_bit: np.ndarray,
     s_lang_bits: np.ndarray,
     p_level_bits: np.ndarray,
@@ -127,42 +194,48 @@ def _top_k_rows(
     fusion: int,
     ex_ptr: np.ndarray,
     ex_idx: np.ndarray,
-    k: int,
-) -> tuple[np.ndarray, np.ndarray]:
-    """The k best partners per row (column index, score), best first, ties broken by the
-    lower column; -1 / -inf pad rows with fewer than k feasible partners. Excluded pairs
-    are given in CSR form (``ex_ptr``, ``ex_idx``) over the block's columns."""
+    col0: int,
+    idx: np.ndarray,
+    val: np.ndarray,
+    feasible: np.ndarray,
+) -> None:
+    """Merge one tile of partner columns (``col0`` onwards) into running top-k lists.
+
+    ``idx``/``val`` (rows × k) hold each row's best columns so far, best first, and
+    their scores; a tile's candidate replaces the worst only when strictly better, so
+    over tiles taken in column order the earlier column wins ties. Excluded pairs come
+    in CSR form (``ex_ptr``, ``ex_idx``: sorted columns of the whole row); ``feasible``
+    counts, per row, the pairs that pass every hard filter.
+    """
     n, m = F.shape
-    idx = np.full((n, k), -1, dtype=np.int64)
-    val = np.full((n, k), -np.inf, dtype=np.float32)
+    k = idx.shape[1]
     for i in nb.prange(n):  # a plain range when compiled without parallel
-        buf = np.empty(m, dtype=np.float32)
-        _row(i, buf, F, B, sx, px, s_level_bit, s_lang_bits, p_level_bits,
-             p_lang_bits, rad, cap, s_w, p_w, p_needs, prm, fusion)  # fmt: skip
+        buf = np.empty(m, dtype=np.float64)
+        count = _keys(i, buf, F, B, sx, pxt, s_level_bit, s_lang_bits, p_level_bits,
+                      p_lang_bits, rad, cap, s_w, p_w, p_needs, prm, fusion)  # fmt: skip
         for e in range(ex_ptr[i], ex_ptr[i + 1]):
-            buf[ex_idx[e]] = -np.inf
-        worst = -np.inf
-        filled = 0
+            c = ex_idx[e] - col0
+            if 0 <= c < m and buf[c] != -np.inf:
+                buf[c] = -np.inf
+                count -= 1
+        feasible[i] += count
+        worst = val[i, k - 1]
         for j in range(m):
             sc = buf[j]
-            if sc == -np.inf or (filled == k and sc <= worst):
+            if sc <= worst:
                 continue
-            # insertion into the sorted top list (descending; earlier column wins ties)
-            pos = filled if filled < k else k - 1
+            # insertion into the sorted list (descending)
+            pos = k - 1
             while pos > 0 and val[i, pos - 1] < sc:
-                if pos < k:
-                    val[i, pos] = val[i, pos - 1]
-                    idx[i, pos] = idx[i, pos - 1]
+                val[i, pos] = val[i, pos - 1]
+                idx[i, pos] = idx[i, pos - 1]
                 pos -= 1
             val[i, pos] = sc
-            idx[i, pos] = j
-            if filled < k:
-                filled += 1
-            worst = val[i, k - 1] if filled == k else -np.inf
-    return idx, val
+            idx[i, pos] = col0 + j
+            worst = val[i, k - 1]
 
 
-top_k_rows = nb.njit(cache=True, fastmath=FAST, parallel=True, nogil=True)(_top_k_rows)
-# One school at a time (a web request) runs serially: a parallel region per request
-# would only add thread start-up, and contention between concurrent requests.
-top_k_rows_serial = nb.njit(cache=True, fastmath=FAST, nogil=True)(_top_k_rows)
+top_k_merge = nb.njit(cache=True, fastmath=FAST, parallel=True, nogil=True)(_top_k_merge)
+# One school at a time (a web request), or chunks run in threads of their own: serial,
+# as a parallel region per call would only add thread start-up and contention.
+top_k_merge_serial = nb.njit(cache=True, fastmath=FAST, nogil=True)(_top_k_merge)

@@ -31,6 +31,10 @@ from matcher.kernels import FUSION_CODES
 from matcher.outcomes import OutcomeModel
 from matcher.similarity import fuse
 
+# Partners per tile in batch ranking: a tile's products for a chunk of schools stay in
+# cache between the matrix product and the compiled pass that reads them.
+TILE = 2048
+
 
 @dataclass
 class Block:
@@ -82,26 +86,33 @@ class MatchModel(BaseEstimator):
         Exponent of each side's learned factor (1, the default: the expected benefit
         once tried; 0: content only). Used only when enough tried pairs were recorded
         to learn from.
-    prior_strength : float
-        Attempts' worth of the prior that a side's track record is shrunk toward (see
+    prior_strength, accept_weight : float
+        Attempts' worth of the prior that a side's track record is shrunk toward, and how
+        much acceptance records count beside delivery (see
         :class:`~matcher.outcomes.OutcomeModel`).
+
+    Defaults are chosen by the mean over a grid of generated worlds with known true
+    benefit (``benchmarks/quality.py``; README has the table): the share of needs met
+    each way (``coverage``) fused by the geometric mean, needs not weighted by rarity,
+    distance only a tie-break within reach.
     """
 
     def __init__(
         self,
-        fusion: str = "harmonic",
-        similarity: str = "cosine",
+        fusion: str = "geometric",
+        similarity: str = "coverage",
         decay_km: float = 60.0,
-        decay_weight: float = 0.3,
+        decay_weight: float = 0.05,
         online_km: float = 30.0,
         language_penalty: float = 0.6,
         text_weight: float = 0.8,
         ngram_range: tuple[int, int] = (3, 5),
         threshold: float = 0.8,
         implicit: bool = True,
-        rarity: bool = True,
+        rarity: bool = False,
         outcome_weight: float = 1.0,
         prior_strength: float = 5.0,
+        accept_weight: float = 0.0,
     ) -> None:
         self.fusion = fusion
         self.similarity = similarity
@@ -116,6 +127,7 @@ class MatchModel(BaseEstimator):
         self.rarity = rarity
         self.outcome_weight = outcome_weight
         self.prior_strength = prior_strength
+        self.accept_weight = accept_weight
 
     def fit(
         self,
@@ -149,7 +161,7 @@ class MatchModel(BaseEstimator):
                 count_capacity=False,
                 similarity=self.similarity,
             )
-            om = OutcomeModel(prior_strength=self.prior_strength)
+            om = OutcomeModel(prior_strength=self.prior_strength, accept_weight=self.accept_weight)
             try:
                 self.outcome_model_ = om.fit(index, self, outcomes, as_of)
                 self.outcome_note_ = om.note_
@@ -225,7 +237,7 @@ class MatchModel(BaseEstimator):
                     sparse.csr_matrix(index.p_need_n),
                 )
             p_offer, p_need = index.cache["sparse"]
-            if not isinstance(sel, slice):
+            if not (isinstance(sel, slice) and sel == slice(None)):
                 p_offer, p_need = p_offer[sel], p_need[sel]
             F = np.ascontiguousarray((p_offer @ index.s_need_n[s_rows].T).T)
             B = np.ascontiguousarray((p_need @ index.s_offer_n[s_rows].T).T)
@@ -287,27 +299,54 @@ class MatchModel(BaseEstimator):
         return block
 
     def top_k_block(
-        self, index: MatchIndex, s_rows: np.ndarray, p_rows: np.ndarray | None, k: int
+        self,
+        index: MatchIndex,
+        s_rows: np.ndarray,
+        p_rows: np.ndarray | None,
+        k: int,
+        feasible: np.ndarray | None = None,
+        parallel: bool = True,
     ) -> tuple[np.ndarray, np.ndarray]:
         """The k best partners (column indices into ``p_rows``, or partner rows when
-        None) and their scores for each school, without forming the score matrix."""
+        None) and their scores for each school, best first (ties: the lower column;
+        -1 / -inf pad rows with fewer than k feasible partners), without forming the
+        score matrix: partners are taken tile by tile (:data:`TILE`) and merged into
+        running top-k lists. ``feasible``, if given, gets each school's count of pairs
+        that pass every hard filter added to it. ``parallel=False`` runs the compiled
+        pass on the calling thread (for callers that run blocks in threads of their
+        own)."""
         s_rows = np.asarray(s_rows, dtype=np.int64)
-        sel: Any = slice(None) if p_rows is None else p_rows
-        args = self._inputs(index, s_rows, sel)
-        if len(s_rows) == 1 and p_rows is None:  # one school: its excluded columns directly
-            e = index.excluded
+        n, k = len(s_rows), int(k)
+        n_p = index.n_partners if p_rows is None else len(p_rows)
+        idx = np.full((n, k), -1, dtype=np.int64)
+        val = np.full((n, k), -np.inf, dtype=np.float64)
+        counts = np.zeros(n, dtype=np.int64)
+        e = index.excluded
+        if n == 1 and p_rows is None:  # one school: its excluded columns directly
             r = int(s_rows[0])
             ex_idx = e.indices[e.indptr[r] : e.indptr[r + 1]].astype(np.int64)
             ex_ptr = np.array([0, len(ex_idx)], dtype=np.int64)
-            return kernels.top_k_rows_serial(**args, ex_ptr=ex_ptr, ex_idx=ex_idx, k=int(k))
-        ex = index.excluded[s_rows][:, sel].tocsr()
-        ex.sort_indices()
-        return kernels.top_k_rows(
-            **args,
-            ex_ptr=ex.indptr.astype(np.int64),
-            ex_idx=ex.indices.astype(np.int64),
-            k=int(k),
-        )
+        else:
+            ex = e[s_rows] if p_rows is None else e[s_rows][:, p_rows]
+            ex = ex.tocsr()
+            ex.sort_indices()
+            ex_ptr, ex_idx = ex.indptr.astype(np.int64), ex.indices.astype(np.int64)
+        # a few schools: one pass (sparse products); a batch: tiles that stay in cache
+        tile = max(n_p, 1) if n <= 8 else TILE
+        kernel = kernels.top_k_merge if parallel and n > 1 else kernels.top_k_merge_serial
+        for c0 in range(0, n_p, tile):
+            sel: Any
+            if p_rows is None:
+                sel = slice(None) if tile >= n_p else slice(c0, c0 + tile)
+            else:
+                sel = p_rows[c0 : c0 + tile]
+            args = self._inputs(index, s_rows, sel)
+            args["pxt"] = np.ascontiguousarray(args.pop("px").T)  # columns: SIMD loads
+            kernel(**args, ex_ptr=ex_ptr, ex_idx=ex_idx, col0=c0, idx=idx, val=val,
+                   feasible=counts)  # fmt: skip
+        if feasible is not None:
+            feasible += counts
+        return idx, val.astype(np.float32)
 
     def reachable(
         self, index: MatchIndex, s_rows: np.ndarray, p_rows: np.ndarray | None = None

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import os
+from collections import deque
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from matcher.geo import distance_block
 from matcher.index import MatchIndex
@@ -81,35 +85,60 @@ def recommend_schools(model: MatchModel, index: MatchIndex, partner_row: int, k:
     return Ranked(rows, fb.score, fb.forward, fb.backward)
 
 
-def reachable_partners(index: MatchIndex, s_rows: np.ndarray) -> np.ndarray | None:
-    """Partners that can reach at least one of ``s_rows``: online ones, and those whose
-    service radius reaches the schools' bounding circle. None means "all of them" (when
-    blocking would not prune much). Geographic blocking for batch ranking: only these
-    pairs are scored."""
+@dataclass
+class RankStats:
+    """What a batch run scored: ``pairs`` school×partner pairs in its shape, ``scored``
+    pairs the compiled pass looked at (candidates), ``feasible`` pairs that passed every
+    hard filter (radius, level, capacity, exclusions)."""
+
+    schools: int = 0
+    pairs: int = 0
+    scored: int = 0
+    feasible: int = 0
+
+
+def candidate_partners(index: MatchIndex, s_rows: np.ndarray) -> np.ndarray:
+    """Partners that may be feasible for at least one of ``s_rows``, as sorted rows:
+    with capacity left, serving one of the schools' levels, and online or with a service
+    radius reaching the schools' bounding circle. Exact: every feasible pair's partner
+    is among them (the compiled pass then checks each pair), so unreachable partners are
+    never scored."""
+    key = "candidates"
+    if key not in index.cache:  # per-partner arrays, once per index
+        has_xyz = np.isfinite(index.p_xyz).all(axis=1)
+        index.cache[key] = (
+            index.p_capacity_left > 0,
+            np.where(has_xyz[:, None], index.p_xyz, 0.0),
+            has_xyz,
+        )
+    room, pxyz, has_xyz = index.cache[key]
+    levels = np.bitwise_or.reduce(np.left_shift(np.int64(1), index.s_level[s_rows]))
+    ok = room & ((index.p_level_bits & levels) != 0)
     xyz = index.s_xyz[s_rows]
     centre = xyz.mean(axis=0)
-    norm = np.linalg.norm(centre)
-    if not np.isfinite(norm) or norm < 0.5:  # schools spread over a hemisphere
-        return None
-    centre = centre / norm
-    spread = float(distance_block(centre[None, :], xyz).max())
-    d = distance_block(centre[None, :], index.p_xyz)[0]
-    with np.errstate(invalid="ignore"):
-        ok = index.p_online | (d <= index.p_radius + spread)
-    if ok.mean() > 0.8:
-        return None
+    norm = float(np.linalg.norm(centre))
+    if np.isfinite(norm) and norm >= 0.5:  # else the schools spread over a hemisphere
+        centre = centre / norm
+        spread = float(distance_block(centre[None, :], xyz).max())
+        d = distance_block(centre[None, :], pxyz)[0]
+        ok &= index.p_online | (has_xyz & (d <= index.p_radius + spread + 1e-6))
     return np.flatnonzero(ok)
 
 
-def spatial_order(index: MatchIndex, s_rows: np.ndarray, cell_deg: float = 0.5) -> np.ndarray:
-    """``s_rows`` sorted by a coarse grid cell, so chunks are geographically compact."""
-    lat = index.schools["latitude"].to_numpy()[s_rows]
-    lon = index.schools["longitude"].to_numpy()[s_rows]
-    cy = np.floor((lat + 90) / cell_deg).astype(np.int64)
-    cx = np.floor((lon + 180) / cell_deg).astype(np.int64)
-    # serpentine rows keep neighbouring cells in neighbouring chunks
-    cx = np.where(cy % 2 == 0, cx, 10_000 - cx)
-    return s_rows[np.lexsort((lon, cx, cy))]
+def spatial_order(index: MatchIndex, s_rows: np.ndarray, bits: int = 16) -> np.ndarray:
+    """``s_rows`` along a Z-order (Morton) curve over latitude and longitude, so
+    consecutive chunks are compact in both directions and their candidates few (on a
+    national world of 10,000 schools: 38% of the pairs scored, against 59% for rows of
+    grid cells)."""
+    lat = index.schools["latitude"].to_numpy(dtype=np.float64)[s_rows]
+    lon = index.schools["longitude"].to_numpy(dtype=np.float64)[s_rows]
+    top = (1 << bits) - 1
+    y = np.clip(((lat + 90.0) / 180.0 * top).astype(np.int64), 0, top)
+    x = np.clip(((lon + 180.0) / 360.0 * top).astype(np.int64), 0, top)
+    code = np.zeros(len(s_rows), dtype=np.int64)
+    for b in range(bits):  # interleave the bits of x and y
+        code |= ((x >> b) & 1) << (2 * b) | ((y >> b) & 1) << (2 * b + 1)
+    return s_rows[np.argsort(code, kind="stable")]
 
 
 def rank_batch(
@@ -117,24 +146,51 @@ def rank_batch(
     index: MatchIndex,
     school_rows: np.ndarray,
     k: int,
-    chunk: int = 512,
+    chunk: int = 128,
     progress: Callable[[int], None] | None = None,
     blocking: bool = True,
+    stats: RankStats | None = None,
+    threads: int | None = None,
 ) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
     """Top-k partners for many schools, chunk by chunk so memory stays bounded.
 
-    Yields ``(school_rows, partner_idx, scores)`` per chunk, ``partner_idx`` being
-    (chunk × k) with -1 where fewer than k partners are feasible. With ``blocking``,
-    schools are taken in a spatial order and each chunk is scored only against the
-    partners that can reach it (the result is the same; the work is less).
+    Yields ``(school_rows, partner_idx, scores)`` per chunk, in order, ``partner_idx``
+    being (chunk × k) with -1 where fewer than k partners are feasible. With
+    ``blocking``, schools are taken in a spatial order and each chunk is scored only
+    against its :func:`candidate_partners` (the result is the same; the work is less).
+    ``stats``, if given, counts the pairs scored and feasible.
+
+    Chunks are ranked by ``threads`` threads (default: one per core), each running its
+    chunk's matrix products and compiled pass alone; BLAS is held to one thread per
+    call meanwhile, since a multi-threaded BLAS on these thin products spends its time
+    in synchronisation (measured 50× slower on a busy 2-core machine).
     """
     ordered = spatial_order(index, school_rows) if blocking else school_rows
-    for start in range(0, len(ordered), chunk):
-        rows = ordered[start : start + chunk]
-        p_rows = reachable_partners(index, rows) if blocking else None
-        local, scores = model.top_k_block(index, rows, p_rows, k)
+    chunks = [ordered[i : i + chunk] for i in range(0, len(ordered), chunk)]
+    threads = max(1, threads or os.cpu_count() or 1)
+
+    def run(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, int, int]:
+        p_rows = candidate_partners(index, rows) if blocking else None
+        feasible = np.zeros(len(rows), dtype=np.int64)
+        local, scores = model.top_k_block(index, rows, p_rows, k, feasible, parallel=False)
         safe = np.where(local >= 0, local, 0)
         idx = np.where(local >= 0, safe if p_rows is None else p_rows[safe], -1)
-        yield rows, idx, np.where(local >= 0, scores, np.nan)
-        if progress:
-            progress(len(rows))
+        n_cand = index.n_partners if p_rows is None else len(p_rows)
+        return rows, idx, np.where(local >= 0, scores, np.nan), n_cand, int(feasible.sum())
+
+    with threadpool_limits(limits=1, user_api="blas"), ThreadPoolExecutor(threads) as pool:
+        pending: deque[Future] = deque()
+        for i in range(len(chunks) + 2 * threads):
+            if i < len(chunks):
+                pending.append(pool.submit(run, chunks[i]))
+            if i < 2 * threads or not pending:
+                continue
+            rows, idx, scores, n_cand, n_feasible = pending.popleft().result()
+            if stats is not None:
+                stats.schools += len(rows)
+                stats.pairs += len(rows) * index.n_partners
+                stats.scored += len(rows) * n_cand
+                stats.feasible += n_feasible
+            yield rows, idx, scores
+            if progress:
+                progress(len(rows))

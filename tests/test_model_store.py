@@ -29,7 +29,7 @@ def test_manifest_contents(world_engine: Engine) -> None:
     (m,) = world_engine.models.versions()
     assert m["active"] and len(m["sha256"]) == 64
     assert {"scikit-learn", "numpy"} <= set(m["libraries"])
-    assert m["data"]["schools"] == 5 and m["parameters"]["fusion"] == "harmonic"
+    assert m["data"]["schools"] == 5 and m["parameters"]["fusion"] == "geometric"
 
 
 def test_tampered_artifact_refused(world_engine: Engine) -> None:

@@ -41,18 +41,21 @@ async def _answer(
     if hit is None:
         compute = engine.suggest if side == "school" else engine.suggest_for_partner
         hit = await run_in_threadpool(compute, record_id, k, lang, explain)
-    return _as_json(hit, SchoolSuggestions if side == "school" else PartnerSuggestions)
+    return Response(answer_json(side, hit), media_type="application/json")
 
 
-def _as_json(answer: dict[str, Any], model: type[BaseModel]) -> Response:
+def answer_json(side: str, answer: dict[str, Any]) -> bytes:
+    """The answer's JSON in the route's schema, serialised once per answer (also by
+    :mod:`api.fastpath`, which serves current answers without routing)."""
     key = id(answer)
     entry = _JSON.get(key)
     if entry is None or entry[0] is not answer:  # the answer object is kept: ids stay unique
+        model: type[BaseModel] = SchoolSuggestions if side == "school" else PartnerSuggestions
         entry = (answer, model.model_validate(answer).model_dump_json().encode())
         _JSON[key] = entry
         while len(_JSON) > _JSON_MAX:
             _JSON.popitem(last=False)
-    return Response(entry[1], media_type="application/json")
+    return entry[1]
 
 
 @router.get("/schools/{school_id}/suggestions", response_model=SchoolSuggestions)

@@ -195,3 +195,29 @@ def test_api_docs_load_no_file_from_elsewhere(client: TestClient) -> None:
         for s in scripts:
             if s.startswith("/static/"):
                 assert client.get(s).status_code == 200
+
+
+def test_both_sides_edit_and_confirm_the_memorandum(login: Login, web_engine: Engine) -> None:
+    pid = web_engine.propose("school", "S1", "P-EXACT", "s1", "Halo").partnership_id
+    web_engine.respond(pid, "partner", "exact", accept=True)
+    page = f"/kemitraan/{pid}"
+    c = login("exact")
+    assert post_form(c, page, f"{page}/setujui", {}).status_code == 303
+    edit = {
+        "school_roles": "S1 menyediakan ruang kelas.",
+        "partner_roles": "P-EXACT melatih 14 guru.",
+        "period_start": "2027-01-04",
+        "period_end": "2027-06-30",
+    }
+    c = login("s1")
+    post_form(c, page, f"{page}/nota", {**edit, "period_end": "kemarin"})
+    assert "Tanggal tidak sah." in c.get(page).text  # refused in words, nothing changed
+    post_form(c, page, f"{page}/nota", edit)
+    p = web_engine.partnerships.get(pid)
+    assert p.partner_roles == "P-EXACT melatih 14 guru." and not p.partner_confirmed
+    html = c.get(page).text
+    assert "04-01-2027 sampai 30-06-2027" in html and "Cetak" in html
+    post_form(c, page, f"{page}/setujui", {})
+    post_form(login("exact"), page, f"{page}/setujui", {})
+    assert web_engine.partnerships.get(pid).status == "active"
+    assert [e for e in web_engine.store.frame("outcomes")["status"] if e == "active"] == ["active"]
