@@ -121,6 +121,15 @@ class PartnerSuggestions(BaseModel):
     suggestions: list[SchoolSuggestion]
 
 
+class PairRef(BaseModel):
+    """One school–partner pair, by ids."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    school_id: str = Field(min_length=1)
+    partner_id: str = Field(min_length=1)
+
+
 class RankingRequest(BaseModel):
     """Batch ranking of one regency, one district or a list of schools."""
 
@@ -151,6 +160,18 @@ class RankingRequest(BaseModel):
         description="with allocate: extra weight for under-resourced schools",
     )
     lang: Lang = Field("id", description="language of allocation reasons")
+    mode: Literal["optimal", "stable"] = Field(
+        "optimal",
+        description="with allocate: `optimal` (most schools covered, then most benefit) or "
+        "`stable` (deferred acceptance: no school and partner prefer each other to what they "
+        "got); the summary's `comparison` has both, plain top-k and greedy",
+    )
+    pinned: list[PairRef] = Field(
+        default_factory=list, max_length=1000, description="with allocate: pairs to keep"
+    )
+    forbidden: list[PairRef] = Field(
+        default_factory=list, max_length=1000, description="with allocate: pairs never to assign"
+    )
 
     @model_validator(mode="after")
     def _one_selector(self) -> RankingRequest:
@@ -172,6 +193,12 @@ class Rankings(BaseModel):
         default_factory=dict,
         description="with allocate: schools matched and unmatched (and why), capacity used, "
         "exposure Gini, total benefit beside plain top-k and greedy",
+    )
+    why_not_schools: list[Record] = Field(
+        default_factory=list, description="with allocate: each school left out, and why"
+    )
+    why_not_partners: list[Record] = Field(
+        default_factory=list, description="with allocate: each partner left out, and why"
     )
 
 

@@ -14,7 +14,8 @@ under-resourced schools (small, private, low accreditation, remote) up.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,6 +29,8 @@ from matcher.index import MatchIndex
 from matcher.metrics import gini
 from matcher.model import MatchModel
 from matcher.ranking import rank_batch
+from matcher.stability import blocking_pairs, deferred_acceptance, preference_ranks
+from matcher.whynot import pair_obstacle, why_not_partners, why_not_schools
 
 
 def underresourced(index: MatchIndex, rows: np.ndarray) -> np.ndarray:
@@ -50,13 +53,26 @@ def underresourced(index: MatchIndex, rows: np.ndarray) -> np.ndarray:
     return (small + private + low_acc + remote) / 4.0
 
 
+MODES = ("optimal", "stable")
+
+
 @dataclass
 class Allocation:
-    """The solved assignment and what a district officer reads from it."""
+    """The solved assignment and what a district officer reads from it.
+
+    ``assignments``: assigned pairs and ranked alternatives (the CSV's rows);
+    ``summary``: counts, benefit and the comparison of methods; ``partner_load``: each
+    candidate partner's capacity and load; ``why_not_schools``/``why_not_partners``:
+    every side left without an assignment, with the reason in words; ``pairs``: one
+    row per assigned pair with what each side gains and contacts (filled by the engine,
+    see :func:`matcher.pairs.assignment_table`)."""
 
     assignments: pd.DataFrame
     summary: dict[str, Any]
     partner_load: pd.DataFrame = field(default_factory=pd.DataFrame)
+    why_not_schools: pd.DataFrame = field(default_factory=pd.DataFrame)
+    why_not_partners: pd.DataFrame = field(default_factory=pd.DataFrame)
+    pairs: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def solve(
@@ -66,6 +82,7 @@ def solve(
     s_cap: np.ndarray,
     p_cap: np.ndarray,
     equity: bool = True,
+    covered: np.ndarray | None = None,
 ) -> np.ndarray:
     """Maximise the weighted benefit of chosen edges under capacities, exactly.
 
@@ -73,7 +90,9 @@ def solve(
     bonus, then the rest of the school's capacity) → partner (one unit per candidate
     edge, cost = −benefit) → sink (the partner's capacity), with a free source → sink
     bypass so that unprofitable flow need not be sent. ``s_idx``/``p_idx`` are local
-    0-based indices of each candidate edge. Returns a boolean mask of chosen edges.
+    0-based indices of each candidate edge. ``covered`` marks schools that already have
+    a partner (pinned by the officer): their first unit carries no equity bonus.
+    Returns a boolean mask of chosen edges.
     """
     n_e, n_s, n_p = len(s_idx), len(s_cap), len(p_cap)
     if n_e == 0:
@@ -98,9 +117,10 @@ def solve(
     caps = np.concatenate(
         [np.minimum(s_cap, 1), np.maximum(s_cap - 1, 0), np.ones(n_e), p_cap, [supply]]
     ).astype(np.int64)
-    costs = np.concatenate([np.full(n_s, -bonus), np.zeros(n_s), cost, np.zeros(n_p), [0]]).astype(
-        np.int64
-    )
+    first = np.full(n_s, -bonus, dtype=np.int64)
+    if covered is not None:
+        first[np.asarray(covered, dtype=bool)] = 0
+    costs = np.concatenate([first, np.zeros(n_s), cost, np.zeros(n_p), [0]]).astype(np.int64)
     flow = min_cost_flow.SimpleMinCostFlow()
     arcs = flow.add_arcs_with_capacity_and_unit_cost(tails, heads, caps, costs)
     flow.set_nodes_supplies(np.array([src, sink]), np.array([supply, -supply]))
@@ -124,6 +144,176 @@ def greedy(
     return chosen
 
 
+def top_k_pick(s_idx: np.ndarray, score: np.ndarray, s_cap: np.ndarray) -> np.ndarray:
+    """Plain top-k: every school takes its own best candidates up to its capacity, as
+    independent suggestion lists would have it (partners' capacity ignored)."""
+    rank = preference_ranks(s_idx, score, np.zeros(len(score)))
+    return rank < np.maximum(s_cap, 0)[s_idx]
+
+
+def _pairs(index: MatchIndex, pairs: Sequence[tuple[str, str]]) -> tuple[np.ndarray, np.ndarray]:
+    """Index rows of (school_id, partner_id) pairs; NotFoundError naming an unknown id."""
+    if not pairs:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    s = index.school_rows([str(a) for a, _ in pairs])
+    p = index.partner_rows([str(b) for _, b in pairs])
+    return s, p
+
+
+@dataclass
+class Market:
+    """The candidate pairs of one allocation run, in local indices, with each side's
+    preference rank and capacity left (what every method below works on)."""
+
+    rows: np.ndarray  # index rows of the selected schools
+    uniq_p: np.ndarray  # index rows of the candidate partners
+    e_s: np.ndarray  # per pair: index row of the school
+    e_p: np.ndarray  # per pair: index row of the partner
+    local_s: np.ndarray
+    local_p: np.ndarray
+    score: np.ndarray  # the model's score of the pair
+    weight: np.ndarray  # score with the equity weight
+    s_rank: np.ndarray  # 0 = the school's favourite
+    p_rank: np.ndarray
+    s_cap: np.ndarray
+    p_cap: np.ndarray
+    need: np.ndarray  # under-resourced index per selected school
+    pinned: np.ndarray  # mask of pairs the officer fixed
+
+    def measure(self, chosen: np.ndarray, n_partners: int) -> dict[str, Any]:
+        """Coverage, benefit, spread and stability of an assignment ``chosen``."""
+        n_assigned = np.bincount(self.local_s[chosen], minlength=len(self.rows))
+        load = np.bincount(self.local_p[chosen], minlength=len(self.uniq_p))
+        exposure = np.zeros(n_partners)
+        np.add.at(exposure, self.e_p[chosen], 1)
+        weak = self.need >= 0.5
+        block = blocking_pairs(
+            self.local_s, self.local_p, self.s_rank, self.p_rank, chosen, self.s_cap, self.p_cap
+        )
+        return {
+            "schools_matched": int((n_assigned > 0).sum()),
+            "assignments": int(chosen.sum()),
+            "total_benefit": round(float(self.score[chosen].sum()), 4),
+            "exposure_gini": round(gini(exposure[self.uniq_p]), 4),
+            "blocking_pairs": int(block.sum()),
+            "partners_over_capacity": int((load > self.p_cap).sum()),
+            "underresourced_matched_share": round(
+                float(((n_assigned > 0) & weak).sum() / max(weak.sum(), 1)), 4
+            ),
+        }
+
+
+def build_market(
+    model: MatchModel,
+    index: MatchIndex,
+    rows: np.ndarray,
+    n_cand: int,
+    equity_weight: float,
+    pinned: Sequence[tuple[str, str]] = (),
+    forbidden: Sequence[tuple[str, str]] = (),
+    progress: Callable[[int], None] | None = None,
+) -> Market:
+    """Each selected school's ``n_cand`` best feasible partners as candidate pairs,
+    without the forbidden pairs and with the pinned ones (scored if not a candidate;
+    a MatcherError if the partner cannot take the school or a side would go over
+    capacity)."""
+    parts_s, parts_p, parts_w = [], [], []
+    for srows, idx, scores in rank_batch(model, index, rows, n_cand, progress=progress):
+        r, c = np.nonzero(idx >= 0)
+        parts_s.append(srows[r])
+        parts_p.append(idx[r, c])
+        parts_w.append(scores[r, c])
+    e_s = np.concatenate(parts_s) if parts_s else np.zeros(0, dtype=np.int64)
+    e_p = np.concatenate(parts_p) if parts_p else np.zeros(0, dtype=np.int64)
+    score = np.concatenate(parts_w).astype(np.float64) if parts_w else np.zeros(0)
+    n_p = max(index.n_partners, 1)
+    key = e_s * n_p + e_p
+    fs, fp = _pairs(index, forbidden)
+    keep = ~np.isin(key, fs * n_p + fp)
+    e_s, e_p, score, key = e_s[keep], e_p[keep], score[keep], key[keep]
+    ps, pp = _pairs(index, pinned)
+    pin_key = np.unique(ps * n_p + pp)
+    ps, pp = pin_key // n_p, pin_key % n_p
+    in_sel = np.isin(ps, rows)
+    if not in_sel.all():
+        bad = index.s_meta["school_id"][ps[~in_sel][0]]
+        raise MatcherError(f"pinned school {bad!r} is not among the schools being allocated")
+    if np.isin(pin_key, fs * n_p + fp).any():
+        raise MatcherError("a pair cannot be both pinned and forbidden")
+    new = ~np.isin(pin_key, key)
+    if new.any():
+        b = model.score_pairs(index, ps[new], pp[new])
+        for s_row, p_row, sc in zip(ps[new], pp[new], b.score, strict=True):
+            if not np.isfinite(sc):
+                why = pair_obstacle(index, int(s_row), int(p_row), "en") or "not feasible"
+                raise MatcherError(
+                    f"cannot pin school {index.s_meta['school_id'][s_row]!r} with partner "
+                    f"{index.p_meta['partner_id'][p_row]!r}: {why}"
+                )
+        e_s = np.concatenate([e_s, ps[new]])
+        e_p = np.concatenate([e_p, pp[new]])
+        score = np.concatenate([score, b.score.astype(np.float64)])
+        key = np.concatenate([key, pin_key[new]])
+    pin = np.isin(key, pin_key)
+    order = np.argsort(rows)
+    local_s = order[np.searchsorted(rows[order], e_s)].astype(np.int64)
+    uniq_p, local_p = np.unique(e_p, return_inverse=True)
+    need = underresourced(index, rows) if len(rows) else np.zeros(0)
+    s_cap = np.maximum(index.s_capacity_left[rows].astype(np.int64), 0)
+    p_cap = np.maximum(index.p_capacity_left[uniq_p].astype(np.int64), 0)
+    for side, loc, cap, meta, col in (
+        ("school", local_s, s_cap, index.s_meta, "school_id"),
+        ("partner", local_p, p_cap, index.p_meta, "partner_id"),
+    ):
+        over = np.flatnonzero(np.bincount(loc[pin], minlength=len(cap)) > cap)
+        if len(over):
+            row = (rows if side == "school" else uniq_p)[over[0]]
+            raise MatcherError(
+                f"too many pins for {side} {meta[col][row]!r}: it has {cap[over[0]]} places left"
+            )
+    # each side prefers the pairs where it gains more (its direction of the two-way
+    # benefit), ties broken by the model's score
+    fw = np.einsum("ij,ij->i", index.s_need_n[e_s], index.p_offer_n[e_p])
+    bw = np.einsum("ij,ij->i", index.s_offer_n[e_s], index.p_need_n[e_p])
+    return Market(
+        rows=rows,
+        uniq_p=uniq_p,
+        e_s=e_s,
+        e_p=e_p,
+        local_s=local_s,
+        local_p=local_p,
+        score=score,
+        weight=score * (1.0 + equity_weight * need[local_s]),
+        s_rank=preference_ranks(local_s, fw, score),
+        p_rank=preference_ranks(local_p, bw, score),
+        s_cap=s_cap,
+        p_cap=p_cap,
+        need=need,
+        pinned=pin,
+    )
+
+
+def assign(m: Market, mode: str = "optimal") -> np.ndarray:
+    """The assignment of ``mode`` on a market, pinned pairs included: "optimal" (the
+    exact maximum of equity-weighted benefit, most schools covered first) or "stable"
+    (deferred acceptance on both sides' preferences: no blocking pair)."""
+    if mode not in MODES:
+        raise MatcherError(f"unknown allocation mode {mode!r}: use one of {', '.join(MODES)}")
+    pin = m.pinned
+    s_free = m.s_cap - np.bincount(m.local_s[pin], minlength=len(m.s_cap))
+    p_free = m.p_cap - np.bincount(m.local_p[pin], minlength=len(m.p_cap))
+    rest = np.flatnonzero(~pin)
+    ls, lp = m.local_s[rest], m.local_p[rest]
+    if mode == "optimal":
+        covered = np.bincount(m.local_s[pin], minlength=len(m.s_cap)) > 0
+        picked = solve(ls, lp, m.weight[rest], s_free, p_free, covered=covered)
+    else:
+        picked = deferred_acceptance(ls, lp, m.s_rank[rest], m.p_rank[rest], s_free, p_free)
+    chosen = pin.copy()
+    chosen[rest[picked]] = True
+    return chosen
+
+
 def allocate(
     model: MatchModel,
     index: MatchIndex,
@@ -132,6 +322,10 @@ def allocate(
     candidates: int = 20,
     equity_weight: float = 0.5,
     progress: Callable[[int], None] | None = None,
+    mode: str = "optimal",
+    pinned: Sequence[tuple[str, str]] = (),
+    forbidden: Sequence[tuple[str, str]] = (),
+    lang: str = "id",
 ) -> Allocation:
     """Assign partners to the schools ``rows`` and rank alternatives.
 
@@ -143,29 +337,37 @@ def allocate(
         Best feasible partners per school that the solver may choose among.
     equity_weight : float
         How much more a fully under-resourced school's benefit counts (0 = plain total).
+    mode : {"optimal", "stable"}
+        Which assignment is returned; the summary compares both with plain top-k and
+        best-first greedy (``summary["comparison"]``).
+    pinned, forbidden : sequences of (school_id, partner_id)
+        Pairs the officer fixed, or ruled out; the rest is solved again around them.
+    lang : {"id", "en"}
+        Language of the why-not reasons.
     """
+    if mode not in MODES:
+        raise MatcherError(f"unknown allocation mode {mode!r}: use one of {', '.join(MODES)}")
     rows = np.asarray(rows, dtype=np.int64)
     n_cand = max(candidates, k)
-    parts_s, parts_p, parts_w = [], [], []
-    for srows, idx, scores in rank_batch(model, index, rows, n_cand, progress=progress):
-        r, c = np.nonzero(idx >= 0)
-        parts_s.append(srows[r])
-        parts_p.append(idx[r, c])
-        parts_w.append(scores[r, c])
-    e_s = np.concatenate(parts_s) if parts_s else np.zeros(0, dtype=np.int64)
-    e_p = np.concatenate(parts_p) if parts_p else np.zeros(0, dtype=np.int64)
-    benefit = np.concatenate(parts_w).astype(np.float64) if parts_w else np.zeros(0)
-    order = np.argsort(rows)
-    local_s = order[np.searchsorted(rows[order], e_s)].astype(np.int64)
-    uniq_p, local_p = np.unique(e_p, return_inverse=True)
-    need = underresourced(index, rows) if len(rows) else np.zeros(0)
-    weight = benefit * (1.0 + equity_weight * need[local_s])
-    s_cap = index.s_capacity_left[rows].astype(np.int64)
-    p_cap = index.p_capacity_left[uniq_p].astype(np.int64)
-    chosen = solve(local_s, local_p, weight, s_cap, p_cap)
+    m = build_market(model, index, rows, n_cand, equity_weight, pinned, forbidden, progress)
+    comparison: dict[str, dict[str, Any]] = {}
+    picks: dict[str, np.ndarray] = {}
+    for name in ("optimal", "stable", "greedy", "top_k"):
+        t0 = time.perf_counter()
+        if name in MODES:
+            pick = assign(m, name)
+        elif name == "greedy":
+            pick = greedy(m.local_s, m.local_p, m.score, m.s_cap, m.p_cap)
+        else:
+            pick = top_k_pick(m.local_s, m.score, m.s_cap)
+        took = time.perf_counter() - t0
+        picks[name] = pick
+        comparison[name] = m.measure(pick, index.n_partners) | {"seconds": round(took, 3)}
+    chosen = picks[mode]
+    e_s, e_p, benefit = m.e_s, m.e_p, m.score
 
-    sid = index.schools["school_id"].to_numpy()
-    pid = index.partners["partner_id"].to_numpy()
+    sid = index.s_meta["school_id"]
+    pid = index.p_meta["partner_id"]
     edges = pd.DataFrame(
         {
             "school_row": e_s,
@@ -174,6 +376,7 @@ def allocate(
             "partner_id": pid[e_p],
             "score": np.round(benefit, 6),
             "assigned": chosen,
+            "pinned": m.pinned,
         }
     )
     edges = edges.sort_values(["school_row", "assigned", "score"], ascending=[True, False, False])
@@ -181,60 +384,60 @@ def allocate(
     listed = edges[(edges["rank"] <= k) | edges["assigned"]]
 
     # summary --------------------------------------------------------------------------
-    has_cand = np.zeros(len(rows), dtype=bool)
-    has_cand[local_s] = True
-    n_assigned = np.bincount(local_s[chosen], minlength=len(rows))
-    reasons = np.where(
-        n_assigned > 0,
-        "matched",
-        np.where(
-            ~has_cand,
-            "no feasible partner",
-            np.where(s_cap <= 0, "school capacity full", "partner capacity exhausted"),
-        ),
-    )
-    load = np.bincount(local_p[chosen], minlength=len(uniq_p))
+    why_s = why_not_schools(index, rows, e_s, e_p, benefit, chosen, lang)
+    why_p = why_not_partners(index, rows, e_s, e_p, chosen, n_cand, lang)
+    reasons = pd.Series("matched", index=sid[rows], dtype=object)
+    if len(why_s):
+        reasons[why_s["school_id"].to_numpy()] = why_s["reason"].map(REASON_WORDS).to_numpy()
+    n_assigned = np.bincount(m.local_s[chosen], minlength=len(rows))
+    load = np.bincount(m.local_p[chosen], minlength=len(m.uniq_p))
     partner_load = pd.DataFrame(
-        {
-            "partner_id": pid[uniq_p],
-            "capacity_left": p_cap,
-            "assigned": load,
-        }
+        {"partner_id": pid[m.uniq_p], "capacity_left": m.p_cap, "assigned": load}
     ).sort_values("assigned", ascending=False)
     topk = edges[edges["rank"] <= k]
     topk_counts = topk.groupby("partner_id").size()
-    cap_by_id = dict(zip(pid[uniq_p], p_cap, strict=True))
+    cap_by_id = dict(zip(pid[m.uniq_p], m.p_cap, strict=True))
     over = int(sum(1 for p, n in topk_counts.items() if n > cap_by_id.get(p, 0)))
-    exposure = np.zeros(index.n_partners)
-    np.add.at(exposure, e_p[chosen], 1)
-    unmatched = pd.Series(reasons[reasons != "matched"]).value_counts().to_dict()
-    # the baseline: best benefit first, no equity floor (it may total more benefit
-    # because it leaves schools out)
-    greedy_pick = greedy(local_s, local_p, benefit, s_cap, p_cap)
+    unmatched = reasons[reasons != "matched"].value_counts().to_dict()
+    this = comparison[mode]
     summary = {
+        "mode": mode,
         "schools": int(len(rows)),
         "schools_matched": int((n_assigned > 0).sum()),
         "schools_unmatched": int((n_assigned == 0).sum()),
         "unmatched_reasons": {str(a): int(b) for a, b in unmatched.items()},
         "assignments": int(chosen.sum()),
+        "pinned": int(m.pinned.sum()),
+        "forbidden": len(forbidden),
         "partners_used": int((load > 0).sum()),
-        "partners_over_capacity": int((load > p_cap).sum()),
-        "total_benefit": round(float(benefit[chosen].sum()), 4),
+        "partners_over_capacity": int((load > m.p_cap).sum()),
+        "total_benefit": this["total_benefit"],
+        "blocking_pairs": this["blocking_pairs"],
         "topk_total_benefit": round(float(topk["score"].sum()), 4),
         "topk_partners_over_capacity": over,
-        "greedy_total_benefit": round(float(benefit[greedy_pick].sum()), 4),
-        "greedy_schools_matched": int(len(np.unique(local_s[greedy_pick]))),
-        "exposure_gini": round(gini(exposure[uniq_p]), 4),
-        "underresourced_matched_share": round(
-            float(((n_assigned > 0) & (need >= 0.5)).sum() / max((need >= 0.5).sum(), 1)), 4
-        ),
+        "greedy_total_benefit": comparison["greedy"]["total_benefit"],
+        "greedy_schools_matched": comparison["greedy"]["schools_matched"],
+        "exposure_gini": this["exposure_gini"],
+        "underresourced_matched_share": this["underresourced_matched_share"],
+        "comparison": comparison,
     }
-    status = pd.Series(reasons, index=sid[rows])
     out = listed.drop(columns=["school_row", "partner_row"]).reset_index(drop=True)
-    out["status"] = out["school_id"].map(status)
+    out["status"] = out["school_id"].map(reasons)
     # schools without any candidate still appear, with the reason, so none is silently lost
-    missing = [s for s, why in status.items() if why == "no feasible partner"]
+    missing = [s for s, why in reasons.items() if why == "no feasible partner"]
     if missing:
         gap = pd.DataFrame({"school_id": missing, "status": "no feasible partner"})
         out = pd.concat([out, gap], ignore_index=True)
-    return Allocation(out, summary, partner_load)
+    return Allocation(out, summary, partner_load, why_s, why_p)
+
+
+# The status column's words for the why-not reasons (the CSV's vocabulary since 0.1).
+REASON_WORDS = {
+    "no_partner_in_reach": "no feasible partner",
+    "no_offer": "no feasible partner",
+    "reachable_partners_full": "no feasible partner",
+    "in_progress": "no feasible partner",
+    "forbidden": "no feasible partner",
+    "school_full": "school capacity full",
+    "outranked": "partner capacity exhausted",
+}

@@ -97,7 +97,34 @@ def build_parser() -> argparse.ArgumentParser:
         default=0.5,
         help="with --allocate: extra weight for under-resourced schools (default 0.5)",
     )
-    rk.add_argument("--lang", choices=LANGS, default="id", help="language of reasons")
+    rk.add_argument("--lang", choices=LANGS, default="id", help="language of reasons and headers")
+    rk.add_argument(
+        "--mode",
+        choices=["optimal", "stable"],
+        default="optimal",
+        help="with --allocate: optimal (most schools covered, most benefit) or stable "
+        "(deferred acceptance: no school and partner prefer each other to what they got)",
+    )
+    rk.add_argument(
+        "--pin",
+        nargs=2,
+        action="append",
+        metavar=("SCHOOL_ID", "PARTNER_ID"),
+        help="with --allocate: keep this pair and allocate the rest around it (repeatable)",
+    )
+    rk.add_argument(
+        "--forbid",
+        nargs=2,
+        action="append",
+        metavar=("SCHOOL_ID", "PARTNER_ID"),
+        help="with --allocate: never assign this pair (repeatable)",
+    )
+    rk.add_argument(
+        "--publish",
+        metavar="WHO",
+        help="with --allocate: turn the assignments into proposals to both sides, once, "
+        "recorded as published by WHO (an audit record keeps the settings, data and model)",
+    )
 
     ev = sub.add_parser(
         "evaluate", parents=[common], help="offline metrics on a time-based holdout"
@@ -240,6 +267,8 @@ def cmd_suggest(eng: Engine, a: argparse.Namespace) -> None:
     if a.format == "csv":
         import pandas as pd
 
+        from matcher.export import to_csv
+
         out = pd.DataFrame(
             flat,
             columns=[
@@ -253,7 +282,7 @@ def cmd_suggest(eng: Engine, a: argparse.Namespace) -> None:
                 "explanation",
             ],
         )
-        sys.stdout.write(out.to_csv(index=False))
+        to_csv(out, sys.stdout)
         return
     who = res.get("school_name") or res.get("partner_name")
     _out(f"{who} — model {res['model_version']}")
@@ -278,19 +307,23 @@ def cmd_rank(eng: Engine, a: argparse.Namespace) -> None:
         raise MatcherError(f"--out {out}: use a .csv, .json or .xlsx file name")
     from matcher import schema
 
+    if not a.allocate and (a.pin or a.forbid or a.publish or a.mode != "optimal"):
+        raise MatcherError("--mode, --pin, --forbid and --publish need --allocate")
     schema.check_option("-k", a.k, 1, schema.MAX_K)
     schema.check_option("--equity-weight", a.equity_weight, 0, schema.MAX_EQUITY_WEIGHT)
     state, rows = eng.batch(a.regency, a.district, a.all, province=a.province)
     if a.allocate:
         _write_allocation(eng, rows, a, out, suffix, state)
         return
+    from matcher.export import to_csv
+
     frames = eng.rank(rows, a.k, progress=not a.quiet, scheduler=a.scheduler, state=state)
     if suffix == ".csv":
         fh = out.open("w", encoding="utf-8", newline="") if out else sys.stdout
         try:
             first = True
             for f in frames:  # streamed: a national run never holds all rows at once
-                f.to_csv(fh, index=False, header=first)
+                to_csv(f, fh, header=first)
                 first = False
             if first:
                 fh.write("school_id,rank,partner_id,score\n")
@@ -305,7 +338,9 @@ def cmd_rank(eng: Engine, a: argparse.Namespace) -> None:
         if suffix == ".json":
             df.to_json(out, orient="records", force_ascii=False, indent=1)
         else:
-            df.to_excel(out, index=False, sheet_name="ranking")
+            from matcher.workbook import write_ranking_workbook
+
+            write_ranking_workbook(df, out)
     if out:
         print(f"wrote {out} ({len(rows)} schools)", file=sys.stderr)
 
@@ -313,41 +348,67 @@ def cmd_rank(eng: Engine, a: argparse.Namespace) -> None:
 def _write_allocation(
     eng: Engine, rows: Any, a: argparse.Namespace, out: Path | None, suffix: str, state: Any
 ) -> None:
-    alloc = eng.allocate(rows, a.k, a.equity_weight, a.lang, progress=not a.quiet, state=state)
+    alloc = eng.allocate(
+        rows,
+        a.k,
+        a.equity_weight,
+        a.lang,
+        progress=not a.quiet,
+        state=state,
+        mode=a.mode,
+        pinned=[tuple(x) for x in a.pin or []],
+        forbidden=[tuple(x) for x in a.forbid or []],
+    )
+    from matcher.export import to_csv
+
     df, summary = alloc.assignments, alloc.summary
     if suffix == ".csv":
-        text = df.to_csv(index=False)
         if out:
-            out.write_text(text, encoding="utf-8")
+            with out.open("w", encoding="utf-8", newline="") as fh:
+                to_csv(df, fh)
         else:
-            sys.stdout.write(text)
+            to_csv(df, sys.stdout)
     elif suffix == ".json":
         assert out is not None
-        payload = {
-            "summary": summary,
-            "assignments": json.loads(df.to_json(orient="records", force_ascii=False)),
-            "partner_load": json.loads(alloc.partner_load.to_json(orient="records")),
+        records = {
+            "assignments": df,
+            "partner_load": alloc.partner_load,
+            "why_not_schools": alloc.why_not_schools,
+            "why_not_partners": alloc.why_not_partners,
+        }
+        payload = {"summary": summary} | {
+            k: json.loads(v.to_json(orient="records", force_ascii=False))
+            for k, v in records.items()
         }
         out.write_text(json.dumps(payload, ensure_ascii=False, indent=1), encoding="utf-8")
     else:
-        import pandas as pd
+        from matcher.workbook import write_allocation_workbook
 
         assert out is not None
-        with pd.ExcelWriter(out) as xl:
-            df.to_excel(xl, sheet_name="assignments", index=False)
-            flat = {k: json.dumps(v) if isinstance(v, dict) else v for k, v in summary.items()}
-            pd.DataFrame(list(flat.items()), columns=["measure", "value"]).to_excel(
-                xl, sheet_name="summary", index=False
-            )
-            alloc.partner_load.to_excel(xl, sheet_name="partner capacity", index=False)
+        write_allocation_workbook(alloc, out, a.lang)
     s = summary
+    c = s["comparison"]
     print(
-        f"allocated: {s['schools_matched']}/{s['schools']} schools matched, "
+        f"allocated ({s['mode']}): {s['schools_matched']}/{s['schools']} schools matched, "
         f"{s['assignments']} assignments, {s['partners_over_capacity']} partners over capacity, "
-        f"total benefit {s['total_benefit']} (best-first greedy: "
-        f"{s['greedy_schools_matched']} schools matched, benefit {s['greedy_total_benefit']})",
+        f"total benefit {s['total_benefit']}, {s['blocking_pairs']} blocking pairs "
+        f"(best-first greedy: {s['greedy_schools_matched']} schools matched, benefit "
+        f"{s['greedy_total_benefit']}; stable: {c['stable']['schools_matched']} schools, "
+        f"benefit {c['stable']['total_benefit']}; optimal: {c['optimal']['schools_matched']} "
+        f"schools, benefit {c['optimal']['total_benefit']})",
         file=sys.stderr,
     )
+    if a.publish:
+        scope = a.regency or a.district or a.province or "all"
+        rec = eng.publish(alloc, a.publish, scope)
+        if rec["already"]:
+            print(f"already published as {rec['publication_id']}: nothing new", file=sys.stderr)
+        else:
+            print(
+                f"published {rec['publication_id']}: {rec['proposed']} proposals to both "
+                f"sides ({rec['skipped']} pairs already in progress), by {rec['published_by']}",
+                file=sys.stderr,
+            )
 
 
 def cmd_evaluate(eng: Engine, a: argparse.Namespace) -> None:

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from matcher import schema, storage
+from matcher import publishing, schema, storage
 from matcher.accounts import DEMO_PARTNER, DEMO_SCHOOL, DEMO_USERS, Accounts, User
 from matcher.allocation import Allocation, allocate
 from matcher.config import Settings
@@ -40,6 +40,7 @@ from matcher.index import MatchIndex
 from matcher.jobs import TrainingJobs
 from matcher.model import MatchModel
 from matcher.model_store import ModelStore
+from matcher.pairs import assignment_table
 from matcher.partnerships import Partnership, Partnerships
 from matcher.progress import Progress
 from matcher.ranking import Ranked, rank_batch, recommend_partners, recommend_schools
@@ -783,6 +784,24 @@ class Engine:
             return alloc.assignments, alloc.summary
         return rank_frame(self.rank(rows, k)), {"schools": int(len(rows))}
 
+    def allocate_selection(
+        self,
+        regency: str | None = None,
+        district: str | None = None,
+        school_ids: list[str] | None = None,
+        k: int = 10,
+        equity_weight: float = 0.5,
+        lang: str = "id",
+        mode: str = "optimal",
+        pinned: list[tuple[str, str]] | None = None,
+        forbidden: list[tuple[str, str]] | None = None,
+    ) -> Allocation:
+        """:meth:`allocate` for a regency, a district or a list of schools (one of them)."""
+        rows = self.select_schools(regency, district, False, school_ids)
+        return self.allocate(
+            rows, k, equity_weight, lang, mode=mode, pinned=pinned, forbidden=forbidden
+        )
+
     def allocate(
         self,
         rows: np.ndarray,
@@ -791,32 +810,119 @@ class Engine:
         lang: str = "id",
         progress: bool = False,
         state: tuple[str, MatchModel, MatchIndex] | None = None,
+        mode: str = "optimal",
+        pinned: list[tuple[str, str]] | None = None,
+        forbidden: list[tuple[str, str]] | None = None,
     ) -> Allocation:
         """Capacity-respecting assignment for the selected schools, with reasons for the
-        assigned pairs (see :mod:`matcher.allocation`)."""
+        assigned pairs (see :mod:`matcher.allocation`): ``mode`` "optimal" or "stable",
+        ``pinned``/``forbidden`` pairs of (school_id, partner_id) the officer decided."""
         _check_k(k)
         schema.check_option("equity weight", equity_weight, 0, schema.MAX_EQUITY_WEIGHT)
         version, model, index = state or self._current()
         bar = Progress(len(rows), "scoring candidates", enabled=progress)
-        alloc = allocate(model, index, rows, k=k, equity_weight=equity_weight, progress=bar)
+        alloc = allocate(
+            model,
+            index,
+            rows,
+            k=k,
+            equity_weight=equity_weight,
+            progress=bar,
+            mode=mode,
+            pinned=pinned or [],
+            forbidden=forbidden or [],
+            lang=lang,
+        )
         a = alloc.assignments
-        names_s = index.schools.set_index("school_id")["name"]
-        names_p = index.partners.set_index("partner_id")["name"]
+        names_s = pd.Series(index.s_meta["name"], index=index.s_meta["school_id"])
+        names_p = pd.Series(index.p_meta["name"], index=index.p_meta["partner_id"])
         a.insert(1, "school_name", a["school_id"].map(names_s))
         a["partner_name"] = a["partner_id"].map(names_p)
-        reasons = []
-        for sid, pid, assigned in a[["school_id", "partner_id", "assigned"]].itertuples(
-            index=False
-        ):
-            if assigned is True:
-                s_row, p_row = index.school_row[sid], index.partner_row[pid]
-                reasons.append(explain_pair(index, s_row, p_row, lang)["text"])
-            else:
-                reasons.append("")
-        a["explanation"] = reasons
+        a["explanation"] = ""
+        alloc.pairs = assignment_table(index, a, lang)
+        if len(alloc.pairs):
+            pos = np.flatnonzero(a["assigned"].eq(True).to_numpy())
+            a.loc[pos, "explanation"] = alloc.pairs["explanation"].to_numpy()
         a["model_version"] = version
+        alloc.partner_load.insert(1, "name", alloc.partner_load["partner_id"].map(names_p))
         alloc.summary["model_version"] = version
+        alloc.summary["equity_weight"] = equity_weight
+        alloc.summary["k"] = k
+        alloc.summary["data_fingerprint"] = self.store.fingerprint()
+        alloc.summary["pinned_pairs"] = [list(x) for x in pinned or []]
+        alloc.summary["forbidden_pairs"] = [list(x) for x in forbidden or []]
         return alloc
+
+    def regency_overview(self, regency: str, lang: str = "id", figures: bool = True) -> Any:
+        """The officer's dashboard of one regency (see :mod:`matcher.dashboard`); the
+        under-resourced index uses the active model's index when there is one."""
+        from matcher.allocation import underresourced
+        from matcher.dashboard import overview
+
+        table = storage.schools
+        schools = self.store.frame("schools", storage.same_text(table.c.regency, regency))
+        if not len(schools):
+            raise NotFoundError(f"no schools with regency {regency!r}")
+        partners = self.store.frame("partners")
+        outcomes = self.store.frame("outcomes")
+        need = None
+        if self.models.active_version() is not None:
+            _, _, index = self._current()
+            need = underresourced(index, index.school_rows(schools["school_id"].tolist()))
+        name = str(schools["regency"].iloc[0])
+        return overview(name, schools, partners, outcomes, need, lang, figures)
+
+    def publish(
+        self,
+        alloc: Allocation,
+        published_by: str,
+        scope: str,
+        pairs: list[tuple[str, str]] | None = None,
+    ) -> dict[str, Any]:
+        """Turn an allocation's assignments (or the reviewed ``pairs`` of it) into
+        ``proposed`` events for both sides, once, with an audit record (who, when,
+        settings, data fingerprint, model version); see :mod:`matcher.publishing`."""
+        a = alloc.assignments
+        given = a[a["assigned"].eq(True)]
+        assigned = list(zip(given["school_id"], given["partner_id"], strict=True))
+        if pairs is not None:
+            unknown = [pr for pr in pairs if tuple(pr) not in set(assigned)]
+            if unknown:
+                s_id, p_id = unknown[0]
+                raise MatcherError(
+                    f"pair {s_id!r}–{p_id!r} is not an assignment of this allocation"
+                )
+            assigned = [tuple(pr) for pr in pairs]  # type: ignore[misc]
+        s = alloc.summary
+        settings = {
+            key: s.get(key)
+            for key in ("mode", "equity_weight", "k", "pinned_pairs", "forbidden_pairs")
+        }
+        propose = None
+        if hasattr(self, "partnerships"):  # the web app's proposals: inbox entries too
+            note = f"Usulan dinas pendidikan {scope} (alokasi oleh {published_by})."
+
+            def propose(school_id: str, partner_id: str) -> Any:
+                return self.partnerships.propose(
+                    "school", school_id, partner_id, published_by, note
+                )
+
+        rec = publishing.publish(
+            self.store,
+            assigned,
+            published_by,
+            scope,
+            settings,
+            str(s.get("data_fingerprint", "")),
+            str(s.get("model_version", "")),
+            propose=propose,
+        )
+        self._dirty = True
+        return rec
+
+    def publications(self, scope: str | None = None) -> list[dict[str, Any]]:
+        """Audit records of published allocations, newest first (one scope or all)."""
+        return publishing.history(self.store, scope)
 
 
 def _region(

@@ -120,6 +120,25 @@ outcomes = sa.Table(
     sa.Column("loaded_at", sa.DateTime, nullable=False),
 )
 
+# The audit record of each published allocation (matcher.publishing): who, when, with
+# which settings, on which data and model, and which pairs became proposals.
+publications = sa.Table(
+    "publications",
+    metadata,
+    sa.Column("publication_id", sa.String(40), primary_key=True),
+    sa.Column("scope", sa.String(200), nullable=False, index=True),
+    sa.Column("published_by", sa.String(200), nullable=False),
+    sa.Column("published_at", sa.DateTime, nullable=False),
+    sa.Column("mode", sa.String(16), nullable=False),
+    sa.Column("settings", sa.Text, nullable=False),
+    sa.Column("data_fingerprint", sa.String(64), nullable=False),
+    sa.Column("fingerprint_after", sa.String(64), nullable=False),
+    sa.Column("model_version", sa.String(64), nullable=False),
+    sa.Column("proposed", sa.Integer, nullable=False),
+    sa.Column("skipped", sa.Integer, nullable=False),
+    sa.Column("pairs", sa.Text, nullable=False),
+)
+
 # Web accounts (matcher.accounts) and partnerships made in the web app
 # (matcher.partnerships): each belongs to its school and partner.
 users = sa.Table(
@@ -291,6 +310,17 @@ class Store:
             conn.execution_options(matcher_write=True)
             with conn.begin():
                 yield conn
+
+    def transaction(self) -> Any:
+        """A write transaction (a context manager giving the connection) for modules
+        that store their own records beside outcome events, atomically."""
+        return self._writing()
+
+    def add_outcomes(self, conn: Connection, frame: pd.DataFrame) -> int:
+        """Insert validated outcome events inside ``conn``'s transaction, once per
+        ``outcome_id``; a ValidationError if one names an unknown school or partner."""
+        self._check_references(conn, frame)
+        return self._insert_outcomes(conn, frame)
 
     def _upsert(self, conn: Connection, kind: str, frame: pd.DataFrame) -> int:
         """Insert or update by id, in place: a replaced school keeps its outcome events

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from matcher.allocation import allocate, greedy, solve
 from matcher.engine import Engine
+from matcher.errors import MatcherError, NotFoundError
 
 
 @st.composite
@@ -95,3 +98,100 @@ def test_underresourced_index(world_engine: Engine) -> None:
     # a small private school without accreditation scores at least 3 of the 4 criteria
     schools.loc[0, ["students", "ownership", "accreditation"]] = [40, "swasta", "none"]
     assert underresourced(index, rows)[0] >= 0.75
+
+
+def _assigned(alloc, school_id: str) -> list[str]:
+    a = alloc.assignments
+    return a[(a["school_id"] == school_id) & (a["assigned"] == True)]["partner_id"].tolist()  # noqa: E712
+
+
+def test_forbid_and_pin_rerun_the_rest(world_engine: Engine) -> None:
+    _, model, index = world_engine._current()
+    rows = world_engine.select_schools(regency="Kota Surabaya")
+    base = allocate(model, index, rows, k=5)
+    assert "P-EXACT" in _assigned(base, "S1")
+    without = allocate(model, index, rows, k=5, forbidden=[("S1", "P-EXACT")])
+    assert "P-EXACT" not in _assigned(without, "S1")
+    assert without.summary["forbidden"] == 1
+    pinned = allocate(model, index, rows, k=5, pinned=[("S1", "P-ONESIDED")])
+    assert "P-ONESIDED" in _assigned(pinned, "S1")
+    row = pinned.assignments.query("school_id == 'S1' and partner_id == 'P-ONESIDED'")
+    assert row["pinned"].tolist() == [True]
+    assert pinned.summary["pinned"] == 1 and pinned.summary["partners_over_capacity"] == 0
+
+
+@pytest.mark.parametrize(
+    ("pins", "error", "words"),
+    [
+        ([("S1", "P-SMK")], MatcherError, "does not reach"),
+        ([("S3", "P-DEVICES")], MatcherError, "offers nothing the school needs"),
+        ([("S1", "P-NOPE")], NotFoundError, "P-NOPE"),
+        ([("S1", "P-EXACT")] * 1 + [("S2", "P-EXACT")], None, ""),
+    ],
+)
+def test_pins_that_cannot_hold_are_refused(world_engine: Engine, pins, error, words) -> None:
+    _, model, index = world_engine._current()
+    rows = world_engine.select_schools(regency="Kota Surabaya")
+    if error is None:
+        alloc = allocate(model, index, rows, pinned=pins)
+        assert alloc.summary["pinned"] == 2
+        return
+    with pytest.raises(error, match=words):
+        allocate(model, index, rows, pinned=pins)
+
+
+def test_pin_and_forbid_the_same_pair_is_refused(world_engine: Engine) -> None:
+    _, model, index = world_engine._current()
+    rows = world_engine.select_schools(regency="Kota Surabaya")
+    with pytest.raises(MatcherError, match="both pinned and forbidden"):
+        allocate(model, index, rows, pinned=[("S1", "P-EXACT")], forbidden=[("S1", "P-EXACT")])
+
+
+def test_stable_mode_has_no_blocking_pair_and_methods_compare(world_engine: Engine) -> None:
+    _, model, index = world_engine._current()
+    rows = world_engine.select_schools(regency="Kota Surabaya")
+    stable = allocate(model, index, rows, mode="stable")
+    comp = stable.summary["comparison"]
+    assert set(comp) == {"optimal", "stable", "greedy", "top_k"}
+    assert stable.summary["mode"] == "stable" and stable.summary["blocking_pairs"] == 0
+    assert comp["stable"]["blocking_pairs"] == 0
+    # the optimum covers at least as many schools and as much equity benefit as any other
+    assert comp["optimal"]["schools_matched"] >= comp["stable"]["schools_matched"]
+    assert (
+        comp["optimal"]["partners_over_capacity"] == comp["stable"]["partners_over_capacity"] == 0
+    )
+    with pytest.raises(MatcherError, match="unknown allocation mode"):
+        allocate(model, index, rows, mode="fair")
+
+
+def test_why_not_names_the_reason(world_engine: Engine) -> None:
+    """A school beyond every partner's reach (the online partner made in-person), and
+    partners of capacity one that two schools want: reasons in words, with who won."""
+    _, model, _ = world_engine._current()
+    store = world_engine.store
+    schools, partners = store.frame("schools"), store.frame("partners")
+    far = schools.iloc[[0]].assign(
+        school_id="S-FAR", name="SD Jauh", latitude=-2.5, longitude=140.7
+    )
+    schools = pd.concat([schools, far], ignore_index=True)
+    partners = partners.assign(online=False, capacity=1)
+    index = model.index(schools, partners)
+    rows = np.arange(len(schools))
+    alloc = allocate(model, index, rows, k=5, lang="id")
+    why = alloc.why_not_schools.set_index("school_id")
+    assert why.loc["S-FAR", "reason"] == "no_partner_in_reach"
+    assert why.loc["S5", "reason"] == "no_offer"  # nobody offers inclusive education
+    assert "tidak ada mitra yang menjangkau" in why.loc["S-FAR", "explanation"]
+    assert alloc.summary["unmatched_reasons"]["no feasible partner"] >= 1
+    outranked = why[why["reason"] == "outranked"]
+    for sid, r in outranked.iterrows():
+        assert r["by"] and "kalah bersaing" in r["explanation"]
+        winners = set(alloc.assignments.query("assigned == True")["school_id"])
+        assert set(r["by"]) <= winners and sid not in winners
+    en = allocate(model, index, rows, k=5, lang="en").why_not_schools.set_index("school_id")
+    assert en.loc["S-FAR", "explanation"].startswith("no partner reaches")
+    # partners: every one is either assigned or explained
+    got = set(alloc.assignments.query("assigned == True")["partner_id"])
+    explained = set(alloc.why_not_partners["partner_id"])
+    assert got | explained >= set(partners["partner_id"]) - {"P-FAR", "P-ONLINE"}
+    assert not got & explained

@@ -101,19 +101,83 @@ def test_console_script_runs(settings) -> None:
     assert "Traceback" not in res.stderr
 
 
-def test_rank_allocate_excel(cli, tmp_path: Path, capsys) -> None:
+ASSIGNMENT_HEADERS = {
+    "id": ["Kecamatan", "NPSN / ID sekolah", "Sekolah", "Jenjang", "ID mitra", "Mitra",
+           "Jenis mitra", "Yang didapat sekolah", "Yang didapat mitra", "Jarak (km)", "Daring",
+           "Skor", "Dipatok petugas", "Alasan"],
+    "en": ["District (kecamatan)", "School id (NPSN)", "School", "Level", "Partner id",
+           "Partner", "Partner type", "What the school gains", "What the partner gains",
+           "Distance (km)", "Online", "Score", "Pinned by officer", "Reason"],
+}  # fmt: skip
+SHEETS = {
+    "id": ["Penugasan", "Alternatif", "Ringkasan", "Kapasitas mitra", "Sekolah tanpa mitra",
+           "Mitra tanpa sekolah"],
+    "en": ["Assignments", "Alternatives", "Summary", "Partner capacity",
+           "Schools without partner", "Partners without school"],
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_rank_allocate_excel(cli, tmp_path: Path, capsys, lang: str) -> None:
+    """The workbook an officer reads: one row per assignment with headers in their
+    language, frozen and filtered; alternatives apart; names on the capacity sheet; a
+    summary in words; capacities kept."""
+    from openpyxl import load_workbook
+
     out = tmp_path / "alloc.xlsx"
-    assert (
-        cli("rank", "--regency", "Kota Surabaya", "--allocate", "-k", "3", "--out", str(out)) == 0
+    args = ["rank", "--regency", "Kota Surabaya", "--allocate", "-k", "3", "--out", str(out)]
+    assert cli(*args, "--lang", lang) == 0
+    wb = load_workbook(out)
+    assert wb.sheetnames == SHEETS[lang]
+    ws = wb[SHEETS[lang][0]]
+    heads = [c.value for c in ws[1]]
+    assert heads[:11] == ASSIGNMENT_HEADERS[lang][:11]  # then contacts, when records have them
+    assert heads[-3:] == ASSIGNMENT_HEADERS[lang][-3:]
+    assert {"id": "Kontak sekolah", "en": "Contact school"}[lang] in heads
+    assert ws.freeze_panes == "A2" and ws.auto_filter.ref.startswith("A1:")
+    for cell in ws[1]:  # every column at least as wide as its header
+        assert ws.column_dimensions[cell.column_letter].width >= len(cell.value)
+    sheets = pd.read_excel(out, sheet_name=None, dtype={ASSIGNMENT_HEADERS[lang][1]: str})
+    a = sheets[SHEETS[lang][0]]
+    school_col, partner_col = ASSIGNMENT_HEADERS[lang][1], ASSIGNMENT_HEADERS[lang][4]
+    assert "P-EXACT" in a.loc[a[school_col] == "S1", partner_col].tolist()
+    assert a[ASSIGNMENT_HEADERS[lang][7]].notna().all()  # what the school gains, in words
+    alt = sheets[SHEETS[lang][1]]
+    assert not set(zip(alt.iloc[:, 0], alt.iloc[:, 3], strict=True)) & set(
+        zip(a[school_col], a[partner_col], strict=True)
     )
-    sheets = pd.read_excel(out, sheet_name=None)
-    assert {"assignments", "summary", "partner capacity"} <= set(sheets)
-    a = sheets["assignments"]
-    assert {"school_id", "rank", "partner_id", "score", "assigned", "explanation"} <= set(a.columns)
-    load = a[a["assigned"] == True].groupby("partner_id").size()  # noqa: E712
-    caps = sheets["partner capacity"].set_index("partner_id")["capacity_left"]
+    cap = sheets[SHEETS[lang][3]]
+    assert cap.iloc[:, 1].notna().all()  # partner names
+    load = a.groupby(partner_col).size()
+    caps = cap.set_index(cap.columns[0])[cap.columns[2]]
     assert (load <= caps.reindex(load.index)).all()
-    assert "allocated:" in capsys.readouterr().err
+    summary = [r[0] for r in wb[SHEETS[lang][2]].iter_rows(values_only=True) if r and r[0]]
+    headline = {"id": "sekolah mendapat mitra", "en": "schools get a partner"}[lang]
+    assert headline in summary[0]
+    assert not any(str(v).startswith("{") for v in summary)  # words, not JSON
+    assert "allocated (optimal):" in capsys.readouterr().err
+
+
+def test_rank_allocate_stable_pin_and_forbid(cli, tmp_path: Path, capsys) -> None:
+    out = tmp_path / "alloc.csv"
+    args = ["rank", "--regency", "Kota Surabaya", "--allocate", "--out", str(out)]
+    assert cli(*args, "--mode", "stable", "--pin", "S1", "P-ONESIDED",
+               "--forbid", "S1", "P-EXACT") == 0  # fmt: skip
+    df = pd.read_csv(out)
+    got = set(
+        zip(
+            df.loc[df["assigned"].eq(True), "school_id"],
+            df.loc[df["assigned"].eq(True), "partner_id"],
+            strict=True,
+        )
+    )
+    assert ("S1", "P-ONESIDED") in got and ("S1", "P-EXACT") not in got
+    assert {"school_id", "rank", "partner_id", "score", "assigned"} <= set(df.columns)
+    assert "allocated (stable)" in capsys.readouterr().err
+    assert cli(*args, "--pin", "S1", "P-SMK") == 2
+    assert "does not reach" in capsys.readouterr().err
+    assert cli("rank", "--regency", "Kota Surabaya", "--mode", "stable") == 2
+    assert "need --allocate" in capsys.readouterr().err
 
 
 def test_evaluate_table_json_and_figure(settings, tmp_path: Path, capsys) -> None:

@@ -162,3 +162,48 @@ def test_allocate_equity_weight_validated(client: TestClient) -> None:
     r = client.post("/rankings", json={"regency": "Kota Surabaya", "allocate": True,
                                        "equity_weight": -1})  # fmt: skip
     assert r.status_code == 422
+
+
+def test_allocate_stable_with_pin_and_forbid(client: TestClient) -> None:
+    body = {"regency": "Kota Surabaya", "allocate": True, "mode": "stable",
+            "pinned": [{"school_id": "S1", "partner_id": "P-ONESIDED"}],
+            "forbidden": [{"school_id": "S1", "partner_id": "P-EXACT"}]}  # fmt: skip
+    r = client.post("/rankings", json=body)
+    assert r.status_code == 200
+    out = r.json()
+    got = {(x["school_id"], x["partner_id"]) for x in out["rows"] if x["assigned"] is True}
+    assert ("S1", "P-ONESIDED") in got and ("S1", "P-EXACT") not in got
+    assert out["summary"]["mode"] == "stable" and out["summary"]["pinned"] == 1
+    comp = out["summary"]["comparison"]
+    assert set(comp) == {"optimal", "stable", "greedy", "top_k"}
+    assert isinstance(out["why_not_schools"], list) and isinstance(out["why_not_partners"], list)
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "words"),
+    [
+        ({"allocate": True, "pinned": [{"school_id": "S1", "partner_id": "P-SMK"}]}, 400,
+         "does not reach"),
+        ({"allocate": True, "pinned": [{"school_id": "S1", "partner_id": "P-NOPE"}]}, 404,
+         "P-NOPE"),
+        ({"allocate": True, "mode": "fair"}, 422, ""),
+        ({"mode": "stable"}, 400, "need allocate"),
+    ],
+)  # fmt: skip
+def test_allocate_bad_pins_are_4xx(client: TestClient, body, status: int, words: str) -> None:
+    r = client.post("/rankings", json={"regency": "Kota Surabaya", **body})
+    assert r.status_code == status, r.text
+    assert words in r.json()["detail"] if words else True
+
+
+def test_allocation_workbook_download(client: TestClient, tmp_path) -> None:
+    from openpyxl import load_workbook
+
+    xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    r = client.post("/rankings", json={"regency": "Kota Surabaya", "allocate": True, "lang": "en"},
+                    headers={"Accept": xlsx})  # fmt: skip
+    assert r.status_code == 200 and r.headers["content-type"].startswith(xlsx)
+    (tmp_path / "a.xlsx").write_bytes(r.content)
+    wb = load_workbook(tmp_path / "a.xlsx")
+    assert wb.sheetnames[:3] == ["Assignments", "Alternatives", "Summary"]
+    assert wb["Assignments"]["A1"].value == "District (kecamatan)"

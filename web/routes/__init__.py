@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from web.routes import auth, home, inbox, partnership, profile, suggestions
+from web.routes import auth, home, inbox, officer, partnership, profile, suggestions
 
 ROUTERS: list[APIRouter] = [
     auth.router,
@@ -13,4 +13,5 @@ ROUTERS: list[APIRouter] = [
     suggestions.router,
     inbox.router,
     partnership.router,
+    officer.router,
 ]
