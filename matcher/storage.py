@@ -532,8 +532,9 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     # the driver's own BEGIN is turned off: _sqlite_begin issues ours
     dbapi_conn.isolation_level = None
     cur = dbapi_conn.cursor()
-    cur.execute("PRAGMA journal_mode=WAL")
+    # the wait first: switching a new file to WAL takes a lock another opener may hold
     cur.execute("PRAGMA busy_timeout=30000")
+    cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA foreign_keys=ON")  # off by default, per connection
     cur.close()
     dbapi_conn.create_function("py_lower", 1, _py_lower, deterministic=True)
