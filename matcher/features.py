@@ -314,8 +314,8 @@ class FeatureSpace(BaseEstimator):
         Strength of a need or offer read only from free text, relative to a tag (1).
     ngram_range, threshold : see :class:`VocabularyTextMatcher`.
     implicit : bool
-        Add what schools give by nature, and what partners without listed needs want by
-        type (``IMPLICIT_SCHOOL_OFFERS``, ``PROFILE_OFFERS``). A partner's needs are what it
+        Add what schools give by nature and by profile (``IMPLICIT_SCHOOL_OFFERS``,
+        ``PROFILE_OFFERS``). A partner's needs are what it
         lists or writes: one that names none is met by any school (see the index).
     rarity : bool
         Weight needs by how rare they are on their side (inverse frequency).

@@ -227,7 +227,8 @@ class OutcomeModel(BaseEstimator):
             start = seconds(tried["first_at"])
             for stage, (label, _) in STAGES.items():
                 st = self.stages_.get(stage)
-                if st is None:
+                weight = self.accept_weight if stage == "accept" else self.deliver_weight
+                if st is None or weight == 0:  # a stage that counts 0 moves no factor
                     continue
                 y = tried[label].to_numpy(dtype=np.float64)
                 ok = np.isfinite(y)
@@ -235,7 +236,6 @@ class OutcomeModel(BaseEstimator):
                 pred = 1.0 / (1.0 + np.exp(-(Xs @ st["base_coef"] + st["base_intercept"])))
                 resid = y[ok] - pred
                 z0 = st["mean_logit"]
-                weight = self.accept_weight if stage == "accept" else self.deliver_weight
                 for rows, size, w, out in (
                     (s_rows[ok], index.n_schools, st["record_coef"][0], log_s),
                     (p_rows[ok], index.n_partners, st["record_coef"][1], log_p),
