@@ -31,33 +31,25 @@ from matcher.model import MatchModel
 from matcher.model_store import ModelStore
 from matcher.storage import Store
 
+# what a holdout fit reads: every school, partner and outcome event, and the split
+HoldoutData = tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, Holdout]
 
-def fit_on_holdout(
-    params: dict[str, Any],
-    schools: pd.DataFrame,
-    partners: pd.DataFrame,
-    outcomes: pd.DataFrame,
-    holdout: Holdout,
-) -> tuple[MatchModel, MatchIndex]:
+
+def fit_on_holdout(params: dict[str, Any], data: HoldoutData) -> tuple[MatchModel, MatchIndex]:
     """A model with ``params`` fitted on what was known before the holdout's cut-off,
     and its index of the data as it stood then. Capacity is not applied: the holdout
     window spans months in which partnerships end and partners take new schools, so a
     partner that was full on the cut-off day is still a fair candidate."""
+    schools, partners, outcomes, holdout = data
     fitted = MatchModel(**params).fit(schools, partners, holdout.train)
     index = fitted.index(schools, partners, outcomes, as_of=holdout.cutoff, count_capacity=False)
     return fitted, index
 
 
-def holdout_metrics(
-    params: dict[str, Any],
-    schools: pd.DataFrame,
-    partners: pd.DataFrame,
-    outcomes: pd.DataFrame,
-    holdout: Holdout,
-) -> dict[str, Any]:
+def holdout_metrics(params: dict[str, Any], data: HoldoutData) -> dict[str, Any]:
     """The holdout's cut-off and the metrics of a model with ``params`` on it."""
-    fitted, index = fit_on_holdout(params, schools, partners, outcomes, holdout)
-    rep = evaluate_scorers({"model": model_scorer(fitted)}, index, holdout)
+    fitted, index = fit_on_holdout(params, data)
+    rep = evaluate_scorers({"model": model_scorer(fitted)}, index, data[3])
     return {"cutoff": rep["cutoff"], **rep["models"]["model"]}
 
 
@@ -88,7 +80,9 @@ class Trainer:
     def __init__(self, store: Store, models: ModelStore, switch: Callable[[str], None]) -> None:
         self.store, self.models, self.switch = store, models, switch
         self.split: Callable[[pd.DataFrame], Holdout] = time_split
-        self.holdout_metrics: Callable[..., dict[str, Any]] = holdout_metrics
+        self.holdout_metrics: Callable[[dict[str, Any], HoldoutData], dict[str, Any]] = (
+            holdout_metrics
+        )
 
     def train(
         self,
@@ -136,14 +130,16 @@ class Trainer:
                 decision = f"activated without holdout check ({exc})"
             if holdout is not None:
                 data = (schools, partners, outcomes, holdout)
-                metrics = self.holdout_metrics(model.get_params(), *data)
+                metrics = self.holdout_metrics(model.get_params(), data)
                 if champion is not None:
                     # the same settings on the same holdout score the same (fits are
                     # seeded): refit the champion only when its settings differ
                     same = same_parameters(champion["parameters"], model.get_params())
-                    base = dict(metrics) if same else self.holdout_metrics(
-                        champion["parameters"], *data
-                    )  # fmt: skip
+                    base = (
+                        dict(metrics)
+                        if same
+                        else self.holdout_metrics(champion["parameters"], data)
+                    )
                     metrics["champion"] = {"version": active, **base}
                     new_ndcg, old_ndcg = metrics["schools"]["ndcg"], base["schools"]["ndcg"]
                     promote = new_ndcg >= old_ndcg - 1e-9
@@ -186,7 +182,8 @@ class Trainer:
         def fit(**over: Any) -> MatchModel:
             return MatchModel(**{**params, **over}).fit(schools, partners, holdout.train)
 
-        fitted, index = fit_on_holdout(params, schools, partners, outcomes, holdout)
+        data = (schools, partners, outcomes, holdout)
+        fitted, index = fit_on_holdout(params, data)
         scorers = {
             "random": random_scorer(fitted),
             "popularity": popularity_scorer(fitted, holdout.train),
@@ -197,9 +194,7 @@ class Trainer:
         older = [m for m in self.models.versions() if m["state"] == "ok" and m["version"] < version]
         if older:
             prev = older[-1]
-            prev_model, prev_index = fit_on_holdout(
-                prev["parameters"], schools, partners, outcomes, holdout
-            )
+            prev_model, prev_index = fit_on_holdout(prev["parameters"], data)
             scorers[f"previous {prev['version']}"] = model_scorer(prev_model, prev_index)
         scorers[f"model {version}"] = model_scorer(fitted)
         report = evaluate_scorers(scorers, index, holdout, k, reference="content only")
