@@ -86,7 +86,7 @@ class Engine:
     # -- models --------------------------------------------------------------------------
 
     def _train_job(self, params: dict[str, Any], force: bool) -> dict[str, Any]:
-        manifest = self.trainer.train(params, force=force)
+        manifest = self.train(params, force=force)
         self.refresh()  # build the new index now, so the first request after it is fast
         return manifest
 

@@ -59,14 +59,14 @@ def test_second_training_while_running_is_409(
     client: TestClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     gate = threading.Event()
-    trainer = client.app.state.engine.trainer
-    real = trainer.train
+    engine = client.app.state.engine
+    real = engine.train
 
     def slow(*a, **k):
         gate.wait(10)
         return real(*a, **k)
 
-    monkeypatch.setattr(trainer, "train", slow)
+    monkeypatch.setattr(engine, "train", slow)
     first = client.post("/models/train", headers=WRITE)
     assert first.status_code == 202
     second = client.post("/models/train", headers=WRITE)
@@ -81,7 +81,7 @@ def test_failed_training_keeps_serving(client: TestClient, monkeypatch: pytest.M
     def boom(*a, **k):
         raise RuntimeError("out of memory")
 
-    monkeypatch.setattr(client.app.state.engine.trainer, "train", boom)
+    monkeypatch.setattr(client.app.state.engine, "train", boom)
     job = wait(client, client.post("/models/train", headers=WRITE).json()["job_id"])
     assert job["status"] == "failed" and "out of memory" in job["error"]
     assert client.get("/health").json()["model_version"] == before
