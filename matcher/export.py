@@ -59,9 +59,9 @@ def csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
             continue  # booleans, numbers, dates, empty: nothing a spreadsheet could run
         try:
             codes, uniq = pd.factorize(s)
+            values = np.asarray(uniq, dtype=object)
         except TypeError:  # unhashable values (lists): each one on its own
-            codes, uniq = np.arange(len(s)), s.to_numpy(dtype=object)
-        values = np.asarray(uniq, dtype=object)
+            codes, values = np.arange(len(s)), s.to_numpy(dtype=object)
         safe = np.array([_safe_text(v) for v in values], dtype=object)
         changed = np.array([a is not b for a, b in zip(values, safe, strict=True)], dtype=bool)
         if changed.any():
