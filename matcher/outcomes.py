@@ -23,8 +23,9 @@ from the other side's judgement (``RECORD_LABELS``): a partner's from whether it
 partnerships completed with the school satisfied, a school's from whether the partner
 was; a side is not marked down for its own low rating of the other. A record can only
 raise a side that did better than predicted (its weight is never negative). The
-stage's full model then learns how much a record predicts the next attempt. Every training pair sees records as they
-stood when it started (time-correct: nothing from its own or later outcomes leaks in).
+stage's full model then learns how much a record predicts the next attempt. Every
+training pair sees records as they stood when it started (time-correct: nothing from
+its own or later outcomes leaks in).
 
 Serving turns records into one factor per side: the chance of acceptance and of delivery
 with the side's record, over the chance without it, at the average pair. The ranking
