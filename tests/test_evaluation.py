@@ -69,11 +69,11 @@ def test_once_tried_auc_rewards_ranking_what_delivers(engine: Engine, tmp_path: 
     holdout = time_split(engine.store.frame("outcomes"), 0.5)
     far = index.partner_row["P-FAR-ONLINE"]
 
-    def knows(ix, s_rows, p_rows):
+    def knows(ix, s_rows, p_rows, viewer="school"):
         cols = np.arange(ix.n_partners) if p_rows is None else p_rows
         return np.broadcast_to((cols == far).astype(np.float32), (len(s_rows), len(cols)))
 
-    def nearest(ix, s_rows, p_rows):
+    def nearest(ix, s_rows, p_rows, viewer="school"):
         return 1.0 - knows(ix, s_rows, p_rows)
 
     rep = once_tried({"knows": knows, "nearest": nearest}, index, holdout)
