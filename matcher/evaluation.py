@@ -179,10 +179,20 @@ def pair_scores(
 
 
 def _grouped_auc(owners: np.ndarray, scores: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """AUC within each owner's pairs (owners with both outcomes only)."""
-    frame = pd.DataFrame({"o": owners, "s": scores, "y": y})
-    vals = [auc(g["s"].to_numpy(), g["y"].to_numpy()) for _, g in frame.groupby("o", sort=False)]
-    return np.asarray([v for v in vals if np.isfinite(v)], dtype=np.float64)
+    """AUC within each owner's pairs (owners with both outcomes only), as
+    :func:`~matcher.metrics.auc` per owner: ranks within each owner (ties averaged,
+    unscored pairs lowest), in one grouped pass."""
+    s = np.asarray(scores, dtype=np.float64)
+    s = np.where(np.isnan(s), -np.inf, s)
+    frame = pd.DataFrame({"o": owners, "s": s, "y": np.asarray(y).astype(bool)})
+    frame["r"] = frame.groupby("o", sort=False)["s"].rank(method="average")
+    g = frame.assign(rp=frame["r"].where(frame["y"], 0.0)).groupby("o", sort=False)
+    n_pos = g["y"].sum().to_numpy(dtype=np.float64)
+    n_all = g["y"].size().to_numpy(dtype=np.float64)
+    rank_pos = g["rp"].sum().to_numpy(dtype=np.float64)
+    n_neg = n_all - n_pos
+    ok = (n_pos > 0) & (n_neg > 0)
+    return (rank_pos[ok] - n_pos[ok] * (n_pos[ok] + 1) / 2.0) / (n_pos[ok] * n_neg[ok])
 
 
 def once_tried(scorers: dict[str, Scorer], index: MatchIndex, holdout: Holdout) -> dict[str, Any]:
