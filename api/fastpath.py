@@ -9,7 +9,7 @@ only in its plain forms (``k`` digits within the bound, ``lang`` ``id``/``en``,
 ``explain`` ``true``/``false``/``1``/``0``). Anything else — an unknown key, a missing
 key in production, an unusual or repeated parameter, a NUL, an answer not yet computed
 — goes on to the route, which answers or refuses as always. The bytes are the route's
-own (:func:`api.routes.suggestions.answer_json`).
+own (:func:`api.routes.suggestions.cached_json`).
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api.config import ApiSettings
 from api.deps import caller_role
-from api.routes.suggestions import answer_json
+from api.routes.suggestions import cached_json
 from matcher.schema import MAX_K
 
 _PATH = re.compile(r"/(schools|partners)/([^/\x00]+)/suggestions")
@@ -97,5 +97,4 @@ class CachedSuggestions:
         if query is None or not _allowed(settings, scope):
             return None
         side, record_id = _SIDE[match.group(1)], match.group(2)
-        answer = engine.cached_suggestions(side, record_id, *query)
-        return None if answer is None else answer_json(side, answer)
+        return cached_json(engine, side, record_id, *query)

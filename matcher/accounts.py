@@ -9,6 +9,7 @@ even with the right password, for a lock that doubles with every further failure
 
 from __future__ import annotations
 
+import builtins
 import hashlib
 import re
 import secrets
@@ -20,8 +21,9 @@ import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from matcher.config import Settings
 from matcher.errors import AuthError, MatcherError, NotFoundError, ThrottledError
-from matcher.storage import users
+from matcher.storage import Store, users
 
 ROLES = ("school", "partner", "officer", "admin")
 MAX_FAILURES = 5
@@ -113,10 +115,12 @@ def check_password(password: str) -> None:
 
 
 class Accounts:
-    """Users stored beside the schools and partners (same database)."""
+    """Users stored beside the schools and partners (same database); set-password
+    links point to ``settings.base_url``."""
 
-    def __init__(self, engine: sa.Engine) -> None:
-        self.engine = engine
+    def __init__(self, store: Store, settings: Settings) -> None:
+        self.store, self.settings = store, settings
+        self.engine = store.engine
 
     def add(
         self,
@@ -262,6 +266,67 @@ class Accounts:
         with self.engine.connect() as conn:
             row = conn.execute(sa.select(users).where(users.c.email == e)).first()
         return bool(row is not None and row.password_hash and _verify(row.password_hash, password))
+
+    def add_user(
+        self,
+        email: str,
+        school_id: str | None = None,
+        partner_id: str | None = None,
+        regency: str | None = None,
+        admin: bool = False,
+        password: str | None = None,
+    ) -> tuple[User, str | None]:
+        """Create a web account for one stored school, one stored partner, a regency's
+        officer (a regency with schools) or an admin; returns it and, without
+        ``password``, its set-password link."""
+        given = [x for x in (school_id, partner_id, regency) if x] + ([True] if admin else [])
+        if len(given) != 1:
+            raise MatcherError("give exactly one of --school, --partner, --regency, --admin")
+        if school_id:
+            self.store.get("schools", school_id)
+            user, token = self.add(email, "school", school_id=school_id, password=password)
+        elif partner_id:
+            self.store.get("partners", partner_id)
+            user, token = self.add(email, "partner", partner_id=partner_id, password=password)
+        elif regency:
+            known = self.store.page("schools", {"regency": regency}, limit=1)[0]
+            if not known:
+                raise NotFoundError(f"no schools with regency {regency!r}")
+            user, token = self.add(email, "officer", regency=regency, password=password)
+        else:
+            user, token = self.add(email, "admin", password=password)
+        link = None if token is None else f"{self.settings.base_url}/set-password?token={token}"
+        return user, link
+
+    def ensure_demo_users(self) -> builtins.list[tuple[User, str]]:
+        """On the bundled sample, create the README's demo accounts (unless an account has
+        their e-mail) and return those that still open with their demo password, with it.
+        On any other data nothing is created."""
+        try:  # only on the bundled sample: never known passwords on real data
+            sample = self.store.get("schools", DEMO_SCHOOL[0])["name"] == DEMO_SCHOOL[1]
+            self.store.get("partners", DEMO_PARTNER)
+        except NotFoundError:
+            sample = False
+        if not sample:
+            return []
+        shown = []
+        for email, kind, value, password in DEMO_USERS:
+            try:
+                user = self.by_email(email)
+            except NotFoundError:
+                try:
+                    user, _ = self.add_user(
+                        email,
+                        school_id=value if kind == "school_id" else None,
+                        partner_id=value if kind == "partner_id" else None,
+                        regency=value if kind == "regency" else None,
+                        password=password,
+                    )
+                except NotFoundError:
+                    continue  # not the bundled sample: no demo account for it
+            if self.verifies(email, password):
+                shown.append((user, password))
+        return shown
 
 
 def _verify(hashed: str, password: str) -> bool:

@@ -10,13 +10,17 @@ enough for a slow connection.
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from matcher.errors import NotFoundError
 from matcher.history import ENDED, OCCUPYING, pair_states
+from matcher.index import MatchIndex
+from matcher.storage import Store
 
 # A school's partnership status, from the latest event of each of its pairs.
 STATUS_ORDER = ("active", "proposed", "past", "none")
@@ -137,6 +141,31 @@ def partnership_trend(outcomes: pd.DataFrame) -> pd.DataFrame:
             "ended": [int(q_end.get(q, 0)) for q in span],
         }
     )
+
+
+def regency_overview(
+    store: Store,
+    regency: str,
+    index: Callable[[], MatchIndex | None],
+    lang: str = "id",
+    figures: bool = True,
+) -> Overview:
+    """:func:`overview` of a stored regency (named in any case); the under-resourced
+    index comes from ``index()`` (the served index, None before any model) when given.
+    NotFoundError for a regency without schools."""
+    from matcher.allocation import underresourced
+
+    schools = store.schools_in("regency", regency)
+    if not len(schools):
+        raise NotFoundError(f"no schools with regency {regency!r}")
+    partners = store.frame("partners")
+    outcomes = store.frame("outcomes")
+    served = index()
+    need = None
+    if served is not None:
+        need = underresourced(served, served.school_rows(schools["school_id"].tolist()))
+    name = str(schools["regency"].iloc[0])
+    return overview(name, schools, partners, outcomes, need, lang, figures)
 
 
 def overview(

@@ -1,9 +1,10 @@
 """Background training jobs: one at a time, tracked by id, never disturbing serving.
 
-A job trains in a worker thread through :meth:`Engine.train`; the active model changes
-only when the new version is complete and passes the champion/challenger check, and the
-engine then swaps its index in whole, so requests in flight are never served by a
-half-loaded model. A failed job records its error and leaves the active model as it was.
+A job runs a training callable in a worker thread (the engine's: train, promote if
+not worse, build the new index); the active model changes only when the new version is
+complete and passes the champion/challenger check, and the served index is swapped in
+whole, so requests in flight are never served by a half-loaded model. A failed job
+records its error and leaves the active model as it was.
 
 Jobs are shared by every process serving the same model folder (``matcher serve
 --workers N``): each job is also written to ``<models>/.jobs/<id>.json`` as its status
@@ -21,15 +22,15 @@ import tempfile
 import threading
 import traceback
 import uuid
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, Any
 
 from matcher.errors import ConflictError, NotFoundError
 
-if TYPE_CHECKING:
-    from matcher.engine import Engine
+Train = Callable[[dict[str, Any], bool], dict[str, Any]]  # (params, force) -> manifest
 
 
 def _now() -> str:
@@ -53,27 +54,27 @@ class Job:
 
 
 class TrainingJobs:
-    """Runs :meth:`Engine.train` in the background, one job at a time.
+    """Runs ``train`` in the background, one job at a time.
 
     Parameters
     ----------
-    engine : Engine
-        The engine whose data is trained on and whose index is refreshed afterwards.
+    train : callable
+        ``train(params, force)`` trains a version and returns its manifest (with
+        ``version``, ``active``, ``decision`` and ``metrics``).
+    folder : Path
+        Where jobs are recorded for every process on the same model folder.
     keep : int
         How many finished jobs to remember.
     """
 
-    def __init__(self, engine: Engine, keep: int = 50) -> None:
-        self.engine = engine
+    def __init__(self, train: Train, folder: Path, keep: int = 50) -> None:
+        self.train = train
+        self.folder = Path(folder)
         self.keep = keep
         self._jobs: dict[str, Job] = {}
         self._lock = threading.Lock()
         self._running: str | None = None
         self._held: IO[str] | None = None
-
-    @property
-    def folder(self) -> Path:
-        return Path(self.engine.settings.models_dir) / ".jobs"
 
     def start(self, params: dict[str, Any] | None = None, force: bool = False) -> Job:
         """Start a training job; ConflictError if one is already running (here or in
@@ -130,9 +131,7 @@ class TrainingJobs:
         job.status = "running"
         self._save(job)
         try:
-            manifest = self.engine.train(params, force=force)
-            # build the new index now, so the first request after the switch is fast
-            self.engine.refresh()
+            manifest = self.train(params, force)
             job.result = {
                 "version": manifest["version"],
                 "active": manifest.get("active", False),

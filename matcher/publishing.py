@@ -23,6 +23,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from matcher import schema, storage
+from matcher.allocation import Allocation
 from matcher.errors import ConflictError, MatcherError
 from matcher.history import IN_PROGRESS, pair_states
 
@@ -198,3 +199,39 @@ def dialect_insert_ignore(conn: sa.Connection, audit: dict[str, Any]) -> int:
         return 0
     conn.execute(publications.insert().values(**audit))
     return 1
+
+
+def publish_allocation(
+    store: storage.Store,
+    alloc: Allocation,
+    published_by: str,
+    scope: str,
+    pairs: list[tuple[str, str]] | None = None,
+    propose: Callable[[str, str], Any] | None = None,
+) -> dict[str, Any]:
+    """:func:`publish` an allocation's assignments (or the reviewed ``pairs`` of them,
+    each of which must be one), with the settings, data fingerprint and model version
+    its summary records."""
+    a = alloc.assignments
+    given = a[a["assigned"].eq(True)]
+    assigned = list(zip(given["school_id"], given["partner_id"], strict=True))
+    if pairs is not None:
+        unknown = [pr for pr in pairs if tuple(pr) not in set(assigned)]
+        if unknown:
+            s_id, p_id = unknown[0]
+            raise MatcherError(f"pair {s_id!r}–{p_id!r} is not an assignment of this allocation")
+        assigned = [tuple(pr) for pr in pairs]  # type: ignore[misc]
+    s = alloc.summary
+    settings = {
+        key: s.get(key) for key in ("mode", "equity_weight", "k", "pinned_pairs", "forbidden_pairs")
+    }
+    return publish(
+        store,
+        assigned,
+        published_by,
+        scope,
+        settings,
+        str(s.get("data_fingerprint", "")),
+        str(s.get("model_version", "")),
+        propose=propose,
+    )

@@ -421,6 +421,11 @@ class Store:
             df["recorded_at"] = pd.to_datetime(df["recorded_at"])
         return df
 
+    def schools_in(self, column: str, value: str) -> pd.DataFrame:
+        """The schools whose ``column`` (province, regency or district) is ``value``,
+        ignoring case as every region look-up does."""
+        return self.frame("schools", same_text(schools.c[column], value))
+
     def distinct(self, kind: str, column: str) -> list[str]:
         """The different values of one column (e.g. every regency), sorted."""
         col = TABLES[kind].c[column]

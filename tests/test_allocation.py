@@ -106,7 +106,7 @@ def _assigned(alloc, school_id: str) -> list[str]:
 
 
 def test_forbid_and_pin_rerun_the_rest(world_engine: Engine) -> None:
-    _, model, index = world_engine._current()
+    _, model, index = world_engine.snapshot()
     rows = world_engine.select_schools(regency="Kota Surabaya")
     base = allocate(model, index, rows, k=5)
     assert "P-EXACT" in _assigned(base, "S1")
@@ -130,7 +130,7 @@ def test_forbid_and_pin_rerun_the_rest(world_engine: Engine) -> None:
     ],
 )
 def test_pins_that_cannot_hold_are_refused(world_engine: Engine, pins, error, words) -> None:
-    _, model, index = world_engine._current()
+    _, model, index = world_engine.snapshot()
     rows = world_engine.select_schools(regency="Kota Surabaya")
     if error is None:
         alloc = allocate(model, index, rows, pinned=pins)
@@ -141,14 +141,14 @@ def test_pins_that_cannot_hold_are_refused(world_engine: Engine, pins, error, wo
 
 
 def test_pin_and_forbid_the_same_pair_is_refused(world_engine: Engine) -> None:
-    _, model, index = world_engine._current()
+    _, model, index = world_engine.snapshot()
     rows = world_engine.select_schools(regency="Kota Surabaya")
     with pytest.raises(MatcherError, match="both pinned and forbidden"):
         allocate(model, index, rows, pinned=[("S1", "P-EXACT")], forbidden=[("S1", "P-EXACT")])
 
 
 def test_stable_mode_has_no_blocking_pair_and_methods_compare(world_engine: Engine) -> None:
-    _, model, index = world_engine._current()
+    _, model, index = world_engine.snapshot()
     rows = world_engine.select_schools(regency="Kota Surabaya")
     stable = allocate(model, index, rows, mode="stable")
     comp = stable.summary["comparison"]
@@ -167,7 +167,7 @@ def test_stable_mode_has_no_blocking_pair_and_methods_compare(world_engine: Engi
 def test_why_not_names_the_reason(world_engine: Engine) -> None:
     """A school beyond every partner's reach (the online partner made in-person), and
     partners of capacity one that two schools want: reasons in words, with who won."""
-    _, model, _ = world_engine._current()
+    _, model, _ = world_engine.snapshot()
     store = world_engine.store
     schools, partners = store.frame("schools"), store.frame("partners")
     far = schools.iloc[[0]].assign(

@@ -44,5 +44,5 @@ def test_a_model_activated_elsewhere_reaches_a_watching_engine(
 def test_refresh_zero_means_no_watcher(settings: Settings) -> None:
     eng = Engine(replace(settings, refresh_seconds=0))
     eng.watch()
-    assert eng._watcher is None
+    assert not eng.serving.watching
     eng.close()

@@ -143,12 +143,12 @@ def test_worse_challenger_not_activated_unless_forced(
     first = engine.train(evaluate=False)["version"]
     scores = iter([0.1, 0.5, 0.1, 0.5])  # challenger, then champion, per training
 
-    def fake(self, params, *a, **k):
+    def fake(params, *a, **k):
         v = next(scores)
         return {"schools": {"ndcg": v, "recall": v, "precision": v}}
 
-    monkeypatch.setattr(Engine, "_holdout_metrics", fake)
-    monkeypatch.setattr("matcher.engine.time_split", lambda o: object())
+    monkeypatch.setattr(engine.trainer, "holdout_metrics", fake)
+    monkeypatch.setattr(engine.trainer, "split", lambda o: object())
     other = {"decay_km": 40.0}  # other settings than the champion's: both are refitted
     man = engine.train(other)
     assert man["active"] is False and "kept" in man["decision"]
@@ -236,13 +236,13 @@ def test_same_settings_reuse_the_challengers_holdout_score(
     engine.load_files(files["schools"], files["partners"], files["outcomes"])
     engine.train(evaluate=False)
     calls: list[dict] = []
-    real = Engine._holdout_metrics
+    real = engine.trainer.holdout_metrics
 
-    def counted(self, params, *a, **k):
+    def counted(params, *a, **k):
         calls.append(params)
-        return real(self, params, *a, **k)
+        return real(params, *a, **k)
 
-    monkeypatch.setattr(Engine, "_holdout_metrics", counted)
+    monkeypatch.setattr(engine.trainer, "holdout_metrics", counted)
     man = engine.train()  # cron's retrain: the champion's settings, one holdout fit
     assert len(calls) == 1 and man["active"] is True
     assert man["metrics"]["champion"]["schools"] == man["metrics"]["schools"]

@@ -12,7 +12,7 @@ from matcher.pairs import pair_details
 
 @pytest.mark.parametrize("lang", ["id", "en"])
 def test_pair_details_equal_explain_pair(world_engine: Engine, lang: str) -> None:
-    _, _, index = world_engine._current()
+    _, _, index = world_engine.snapshot()
     s, p = np.meshgrid(np.arange(index.n_schools), np.arange(index.n_partners), indexing="ij")
     s, p = s.ravel(), p.ravel()
     got = pair_details(index, s, p, lang)

@@ -3,7 +3,6 @@ market, in the json shape of ``matcher suggest --format json`` (CONTRACT §3).""
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
@@ -27,35 +26,36 @@ LangQuery = Annotated[Lang, Query(description="language of the explanations")]
 Explain = Annotated[bool, Query(description="add reasons to each suggestion")]
 
 
-# A current answer is returned straight from the engine's store of answers (as JSON
-# serialised once); only a miss is scored, in a worker thread, so the event loop never
-# waits on scoring.
-_JSON: OrderedDict[int, tuple[dict[str, Any], bytes]] = OrderedDict()
-_JSON_MAX = 20_000
-
-
+# A current answer is returned straight from the engine's kept answers, with the JSON
+# rendered once per answer and kept beside it; only a miss is scored, in a worker
+# thread, so the event loop never waits on scoring.
 async def _answer(
     engine: Engine, side: str, record_id: str, k: int, lang: str, explain: bool
 ) -> Response:
-    hit = engine.cached_suggestions(side, record_id, k, lang, explain)
-    if hit is None:
+    body = cached_json(engine, side, record_id, k, lang, explain)
+    if body is None:
         compute = engine.suggest if side == "school" else engine.suggest_for_partner
-        hit = await run_in_threadpool(compute, record_id, k, lang, explain)
-    return Response(answer_json(side, hit), media_type="application/json")
+        answer = await run_in_threadpool(compute, record_id, k, lang, explain)
+        # kept by the engine: rendered into it now, so the next request reuses the bytes
+        body = cached_json(engine, side, record_id, k, lang, explain) or answer_json(side, answer)
+    return Response(body, media_type="application/json")
 
 
 def answer_json(side: str, answer: dict[str, Any]) -> bytes:
-    """The answer's JSON in the route's schema, serialised once per answer (also by
-    :mod:`api.fastpath`, which serves current answers without routing)."""
-    key = id(answer)
-    entry = _JSON.get(key)
-    if entry is None or entry[0] is not answer:  # the answer object is kept: ids stay unique
-        model: type[BaseModel] = SchoolSuggestions if side == "school" else PartnerSuggestions
-        entry = (answer, model.model_validate(answer).model_dump_json().encode())
-        _JSON[key] = entry
-        while len(_JSON) > _JSON_MAX:
-            _JSON.popitem(last=False)
-    return entry[1]
+    """The answer's JSON in the route's schema."""
+    model: type[BaseModel] = SchoolSuggestions if side == "school" else PartnerSuggestions
+    return model.model_validate(answer).model_dump_json().encode()
+
+
+def cached_json(
+    engine: Engine, side: str, record_id: str, k: int, lang: str, explain: bool
+) -> bytes | None:
+    """The JSON of the engine's current kept answer, rendered once per answer (also
+    used by :mod:`api.fastpath`, which serves current answers without routing); None
+    if no answer is current."""
+    return engine.cached_rendering(
+        side, record_id, k, lang, explain, lambda answer: answer_json(side, answer)
+    )
 
 
 @router.get("/schools/{school_id}/suggestions", response_model=SchoolSuggestions)
