@@ -35,6 +35,8 @@ SECRET_PARAMS = frozenset({"x-api-key", "api_key", "api-key", "apikey", "key", "
 def _escape(text: str) -> str:
     """``text`` with control and line-separator characters written as escapes (and
     ``"`` as ``\\"``), so a decoded ``%0a`` cannot forge a log line."""
+    if text.isascii() and text.isprintable() and '"' not in text and "\\" not in text:
+        return text  # the usual path: nothing to escape (checked per character below)
     out = []
     for ch in text:
         if ch == '"' or ch == "\\":

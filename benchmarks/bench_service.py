@@ -8,9 +8,17 @@ then drives it from a second process with wrk (Debian package ``wrk``; installed
 apt-get when missing) over 32 connections:
 
 1. ``GET /livez`` — a trivial endpoint of the same app: the ceiling on this machine;
-2. ``GET /schools/{id}/suggestions?k=10`` for random sample schools;
-3. the same suggestions load while ``POST /models/train`` retrains and switches the
-   model; prints how many requests failed (non-2xx or socket errors).
+2. ``GET /schools/{id}/suggestions?k=10`` for random sample schools, twice (the first
+   run computes the answers, the second finds them current);
+3. the same two on the same app served with uvicorn's pure-Python HTTP parser (h11) and
+   asyncio's event loop, as ``matcher serve`` ran before httptools and uvloop were
+   dependencies (``--no-baseline`` skips it);
+4. the suggestions load while ``POST /models/train`` retrains and switches the model;
+   prints how many requests failed (non-2xx or socket errors).
+
+With 32 connections and one request at a time per connection, a request waits for the
+ones ahead of it: p50 is about connections / throughput, so p99 < 50 ms needs well over
+640 requests per second from the server on a machine it shares with wrk.
 """
 
 from __future__ import annotations
@@ -77,12 +85,43 @@ def run_wrk(wrk: str, url: str, seconds: int, conns: int, script: Path | None) -
     return {"rps": rps, "p50": ms("50"), "p99": ms("99"), "requests": total, "errors": errors}
 
 
+def start(cmd: list[str], env: dict[str, str], log: Path, cwd: Path, base: str):  # type: ignore[no-untyped-def]
+    """Start a server process and wait until it answers ``/health``."""
+    proc = subprocess.Popen(cmd, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
+                            cwd=cwd)  # fmt: skip
+    for _ in range(600):
+        if proc.poll() is not None:
+            raise SystemExit(f"server exited: {log.read_text()[-500:]}")
+        try:
+            get(base + "/health")
+            return proc
+        except OSError:
+            time.sleep(0.5)
+    raise SystemExit("server did not start")
+
+
+def stop(proc) -> None:  # type: ignore[no-untyped-def]
+    proc.terminate()
+    proc.wait(timeout=30)
+
+
+def measure(wrk: str, base: str, script: Path, ids: list[str], a: argparse.Namespace) -> dict:
+    """/livez, then suggestions twice (the first computes answers), on one server."""
+    get(base + f"/schools/{ids[0]}/suggestions")  # warm: model and kernels loaded
+    ceiling = run_wrk(wrk, base + "/livez", a.seconds, a.connections, None)
+    cold = run_wrk(wrk, base + "/", a.seconds, a.connections, script)
+    warm = run_wrk(wrk, base + "/", a.seconds, a.connections, script)
+    return {"ceiling": ceiling, "cold": cold, "warm": warm, "load": os.getloadavg()[0]}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--seconds", type=int, default=20)
     ap.add_argument("--connections", type=int, default=32)
     ap.add_argument("--workers", type=int, default=1, help="matcher serve --workers")
     ap.add_argument("--port", type=int, default=0, help="default: a free port")
+    ap.add_argument("--no-baseline", action="store_true",
+                    help="skip the run with the pure-Python parser and loop")  # fmt: skip
     a = ap.parse_args()
     wrk = ensure_wrk()
     tmp = Path(tempfile.mkdtemp(prefix="bench-service-"))
@@ -93,52 +132,53 @@ def main() -> None:
         "MATCHER_MODELS": str(tmp / "models"),
         "MATCHER_API_KEYS": f"write:{KEY}",
     }
-    log = (tmp / "server.log").open("w")
-    server = subprocess.Popen(
-        [str(Path(sys.executable).with_name("matcher")), "serve", "--port", str(port), "-q",
-         "--workers", str(a.workers)],
-        env=env, stdout=log, stderr=subprocess.STDOUT, cwd=tmp,
-    )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
+    with (ROOT / "data" / "sample" / "schools.csv").open(encoding="utf-8") as fh:
+        ids = [r["school_id"] for r in csv.DictReader(fh)]
+    script = tmp / "suggest.lua"
+    script.write_text(
+        "ids = {" + ",".join(f'"{i}"' for i in ids) + "}\n"
+        "request = function()\n"
+        "  return wrk.format('GET', '/schools/' .. ids[math.random(#ids)] .."
+        " '/suggestions?k=10')\nend\n"
+    )
+    serve = [str(Path(sys.executable).with_name("matcher")), "serve", "--port", str(port), "-q",
+             "--workers", str(a.workers)]  # fmt: skip
+    # the same app under uvicorn's pure-Python parser (h11) and asyncio's own loop: what
+    # `matcher serve` ran before httptools and uvloop were dependencies
+    plain = [sys.executable, "-m", "uvicorn", "api.main:serve_app", "--factory", "--port",
+             str(port), "--http", "h11", "--loop", "asyncio", "--no-access-log",
+             "--workers", str(a.workers)]  # fmt: skip
+    print(
+        f"server: uvicorn, {a.workers} worker process(es), {os.cpu_count()} cores; "
+        f"wrk -t2 -c{a.connections} -d{a.seconds}s, from a second process\n"
+    )
+    results: dict[str, dict] = {}
+    server = start(serve, env, tmp / "server.log", tmp, base)  # loads the sample, trains
     try:
-        for _ in range(600):
-            try:
-                get(base + "/health")
-                break
-            except OSError:
-                time.sleep(0.5)
-        with (ROOT / "data" / "sample" / "schools.csv").open(encoding="utf-8") as fh:
-            ids = [r["school_id"] for r in csv.DictReader(fh)]
-        script = tmp / "suggest.lua"
-        script.write_text(
-            "ids = {" + ",".join(f'"{i}"' for i in ids) + "}\n"
-            "request = function()\n"
-            "  return wrk.format('GET', '/schools/' .. ids[math.random(#ids)] .."
-            " '/suggestions?k=10')\nend\n"
-        )
-        get(base + f"/schools/{ids[0]}/suggestions")  # warm: model and kernels loaded
-        print(
-            f"server: uvicorn, {a.workers} worker process(es), {os.cpu_count()} cores; "
-            f"wrk -t2 -c{a.connections}"
-            f" -d{a.seconds}s, from a second process\n"
-        )
-        ceiling = run_wrk(wrk, base + "/livez", a.seconds, a.connections, None)
-        cold = run_wrk(wrk, base + "/", a.seconds, a.connections, script)
-        warm = run_wrk(wrk, base + "/", a.seconds, a.connections, script)
-        print(f"{'endpoint':<44}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'errors':>8}")
-        rows = (
-            ("GET /livez (ceiling)", ceiling),
-            ("suggestions, first run (answers computed)", cold),
-            ("suggestions, second run (answers current)", warm),
-        )
-        for name, r in rows:
-            print(f"{name:<44}{r['rps']:>10.0f}{r['p50']:>10.1f}{r['p99']:>10.1f}{r['errors']:>8}")
-        print(
-            f"suggestions at {100 * cold['rps'] / ceiling['rps']:.0f}% (first run) and "
-            f"{100 * warm['rps'] / ceiling['rps']:.0f}% (second run) of the ceiling's req/s"
-        )
+        results["matcher serve (httptools, uvloop)"] = measure(wrk, base, script, ids, a)
+    finally:
+        stop(server)
+    if not a.no_baseline:
+        server = start(plain, env, tmp / "plain.log", ROOT, base)
+        try:
+            results["same app, h11 parser + asyncio loop"] = measure(wrk, base, script, ids, a)
+        finally:
+            stop(server)
+    print(f"{'server':<38}{'endpoint':<30}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}"
+          f"{'errors':>8}{'% livez':>9}{'load':>6}")  # fmt: skip
+    for name, r in results.items():
+        rows = (("GET /livez (ceiling)", r["ceiling"]),
+                ("suggestions, answers computed", r["cold"]),
+                ("suggestions, answers current", r["warm"]))  # fmt: skip
+        for label, x in rows:
+            share = 100 * x["rps"] / r["ceiling"]["rps"]
+            print(f"{name:<38}{label:<30}{x['rps']:>9.0f}{x['p50']:>9.1f}{x['p99']:>9.1f}"
+                  f"{x['errors']:>8}{share:>8.0f}%{r['load']:>6.1f}")  # fmt: skip
 
-        # retrain through the API while the suggestions load runs
+    # retrain through the API while the suggestions load runs
+    server = start(serve, env, tmp / "server2.log", tmp, base)
+    try:
         wrk_proc = subprocess.Popen(
             [sys.executable, __file__, "--_wrk", base, str(script), str(a.seconds),
              str(a.connections)],
@@ -164,8 +204,7 @@ def main() -> None:
             f"{under['rps']:.0f} req/s, p99 {under['p99']:.1f} ms"
         )
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        stop(server)
         shutil.rmtree(tmp, ignore_errors=True)
 
 

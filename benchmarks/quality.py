@@ -108,25 +108,20 @@ def score_world(
     gains = aligned_truth(truth, index)
     rows = np.arange(index.n_schools)
     cand = default.reachable(index, rows)
-    scorers: dict[str, tuple[Scorer, MatchModel, MatchIndex]] = {
-        "random": (random_scorer(default), default, index),
-        "popularity": (popularity_scorer(default, E), default, index),
-        "two-way tag overlap": (tag_overlap_scorer(default), default, index),
+    scorers: dict[str, tuple[Scorer, MatchIndex]] = {
+        "random": (random_scorer(default), index),
+        "popularity": (popularity_scorer(default, E), index),
+        "two-way tag overlap": (tag_overlap_scorer(default), index),
     }
     variants = {"content only": {"outcome_weight": 0.0}} | ABLATIONS
     for name, over in variants.items():
         m = MatchModel(**{**params, **over}).fit(S, P, E)
-        scorers[name] = (model_scorer(m), m, m.index(S, P, E))
-    scorers["default"] = (model_scorer(default), default, index)
+        scorers[name] = (model_scorer(m), m.index(S, P, E))
+    scorers["default"] = (model_scorer(default), index)
     out = {}
-    for name, (scorer, model, own) in scorers.items():
+    for name, (scorer, own) in scorers.items():
         block = scorer(own, rows, None)
-        # a partner's own list filters like the partner sees it (its needs met)
-        p_block = (
-            model.score_block(own, rows, viewer="partner").score
-            if name not in ("random", "popularity", "two-way tag overlap")
-            else block
-        )
+        p_block = scorer(own, rows, None, viewer="partner")  # as the partner sees it
         schools = _ndcg(block, gains, cand, k)
         partners = _ndcg(p_block.T, gains.T, cand.T, k)
         out[name] = (float(schools.mean()), float(partners.mean()))

@@ -1,3 +1,3 @@
 """School–partner matcher: a two-way recommendation engine for school partnerships."""
 
-__version__ = "0.3.0"
+__version__ = "0.4.0"

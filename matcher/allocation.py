@@ -19,10 +19,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import numba as nb
 import numpy as np
 import pandas as pd
 from ortools.graph.python import min_cost_flow
-from sklearn.neighbors import BallTree
+from scipy.spatial import cKDTree
 
 from matcher.errors import MatcherError
 from matcher.index import MatchIndex
@@ -36,7 +37,7 @@ from matcher.whynot import pair_obstacle, why_not_partners, why_not_schools
 def underresourced(index: MatchIndex, rows: np.ndarray) -> np.ndarray:
     """A [0, 1] index per school: the mean of small (<150 students), private, low or no
     accreditation, and remote (its nearest in-person partner is further than for three
-    quarters of the selected schools; found with a ball tree, not a distance matrix)."""
+    quarters of the selected schools; found with a k-d tree, not a distance matrix)."""
     sch = index.schools.iloc[rows]
     students = pd.to_numeric(sch["students"], errors="coerce").fillna(0).to_numpy()
     small = (students < 150).astype(float)
@@ -46,9 +47,12 @@ def underresourced(index: MatchIndex, rows: np.ndarray) -> np.ndarray:
     lat, lon = index.p_meta["latitude"], index.p_meta["longitude"]
     has = np.isfinite(lat) & np.isfinite(lon) & ~index.p_online
     if len(rows) and has.any():
-        tree = BallTree(np.radians(np.column_stack([lat[has], lon[has]])), metric="haversine")
-        here = np.radians(sch[["latitude", "longitude"]].to_numpy(dtype=np.float64))
-        nearest = tree.query(here, k=1)[0][:, 0]
+        # nearest by straight-line chord between unit vectors (a k-d tree in 3-D, far
+        # faster than a haversine ball tree), which orders points as the great circle
+        # does; the arc in radians is compared, as before
+        tree = cKDTree(index.p_xyz[has])
+        chord = tree.query(index.s_xyz[rows], k=1)[0]
+        nearest = 2.0 * np.arcsin(np.minimum(chord / 2.0, 1.0))
         remote = (nearest > np.quantile(nearest, 0.75)).astype(float)
     return (small + private + low_acc + remote) / 4.0
 
@@ -130,18 +134,35 @@ def solve(
     return np.asarray(flow.flows(arcs[2 * n_s : 2 * n_s + n_e]) > 0)
 
 
+@nb.njit(cache=True, nogil=True)
+def _greedy_pass(
+    order: np.ndarray, s_idx: np.ndarray, p_idx: np.ndarray, s_left: np.ndarray, p_left: np.ndarray
+) -> np.ndarray:
+    chosen = np.zeros(len(order), dtype=np.bool_)
+    for e in order:
+        s, p = s_idx[e], p_idx[e]
+        if s_left[s] > 0 and p_left[p] > 0:
+            chosen[e] = True
+            s_left[s] -= 1
+            p_left[p] -= 1
+    return chosen
+
+
 def greedy(
     s_idx: np.ndarray, p_idx: np.ndarray, weight: np.ndarray, s_cap: np.ndarray, p_cap: np.ndarray
 ) -> np.ndarray:
-    """Best-first greedy assignment under capacities (the baseline the solver must beat)."""
-    s_left, p_left = s_cap.copy(), p_cap.copy()
-    chosen = np.zeros(len(weight), dtype=bool)
-    for e in np.argsort(-weight, kind="stable"):
-        if s_left[s_idx[e]] > 0 and p_left[p_idx[e]] > 0:
-            chosen[e] = True
-            s_left[s_idx[e]] -= 1
-            p_left[p_idx[e]] -= 1
-    return chosen
+    """Best-first greedy assignment under capacities (the baseline the solver must beat).
+
+    The pass over the pairs is sequential by nature (each take changes what is left),
+    so it is compiled rather than vectorised."""
+    order = np.argsort(-np.asarray(weight), kind="stable")
+    return _greedy_pass(
+        order,
+        np.asarray(s_idx, dtype=np.int64),
+        np.asarray(p_idx, dtype=np.int64),
+        np.array(s_cap, dtype=np.int64),
+        np.array(p_cap, dtype=np.int64),
+    )
 
 
 def top_k_pick(s_idx: np.ndarray, score: np.ndarray, s_cap: np.ndarray) -> np.ndarray:

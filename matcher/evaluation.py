@@ -17,10 +17,9 @@ first appear after it are the test set. Two kinds of metric:
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
@@ -40,7 +39,19 @@ from matcher.metrics import (
 from matcher.model import MatchModel
 from matcher.ranking import top_k
 
-Scorer = Callable[[MatchIndex, np.ndarray, np.ndarray | None], np.ndarray]
+
+class Scorer(Protocol):
+    """Scores of schools ``s_rows`` against partners ``p_rows`` (all when None), -inf
+    where not suggested, on ``viewer``'s list ("school" or "partner": a model filters
+    and weighs a partner's own list as that partner sees it; baselines are symmetric)."""
+
+    def __call__(
+        self,
+        index: MatchIndex,
+        s_rows: np.ndarray,
+        p_rows: np.ndarray | None,
+        viewer: str = "school",
+    ) -> np.ndarray: ...
 
 
 def pair_grades(events: pd.DataFrame) -> pd.DataFrame:
@@ -88,8 +99,10 @@ def model_scorer(model: MatchModel, own_index: MatchIndex | None = None) -> Scor
     """Scores of a fitted model; ``own_index`` when its features differ from the shared
     index's (rows are the same: both come from the same records in the same order)."""
 
-    def score(index: MatchIndex, s_rows: np.ndarray, p_rows: np.ndarray | None) -> np.ndarray:
-        return model.score_block(own_index or index, s_rows, p_rows).score
+    def score(
+        index: MatchIndex, s_rows: np.ndarray, p_rows: np.ndarray | None, viewer: str = "school"
+    ) -> np.ndarray:
+        return model.score_block(own_index or index, s_rows, p_rows, viewer=viewer).score
 
     return score
 
@@ -99,7 +112,9 @@ def popularity_scorer(model: MatchModel, train: pd.DataFrame) -> Scorer:
     formed = train[train["status"].isin([s for s in ACCEPTED if s != "ended_early"])]
     counts: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # per index, counted once
 
-    def score(index: MatchIndex, s_rows: np.ndarray, p_rows: np.ndarray | None) -> np.ndarray:
+    def score(
+        index: MatchIndex, s_rows: np.ndarray, p_rows: np.ndarray | None, viewer: str = "school"
+    ) -> np.ndarray:
         feas = model.reachable(index, s_rows, p_rows)
         if id(index) not in counts:
             pc = formed["partner_id"].map(index.partner_row).dropna().astype(int)
@@ -120,7 +135,9 @@ def random_scorer(model: MatchModel, seed: int = 0) -> Scorer:
     """Any reachable partner, in random order."""
     rng = np.random.default_rng(seed)
 
-    def score(index: MatchIndex, s_rows: np.ndarray, p_rows: np.ndarray | None) -> np.ndarray:
+    def score(
+        index: MatchIndex, s_rows: np.ndarray, p_rows: np.ndarray | None, viewer: str = "school"
+    ) -> np.ndarray:
         feas = model.reachable(index, s_rows, p_rows)
         return np.where(feas, rng.random(feas.shape), -np.inf).astype(np.float32)
 
@@ -132,7 +149,9 @@ def tag_overlap_scorer(model: MatchModel) -> Scorer:
     listed offers meet, the same the other way (a partner listing no needs is content),
     combined by the harmonic mean; tags only, among reachable partners."""
 
-    def score(index: MatchIndex, s_rows: np.ndarray, p_rows: np.ndarray | None) -> np.ndarray:
+    def score(
+        index: MatchIndex, s_rows: np.ndarray, p_rows: np.ndarray | None, viewer: str = "school"
+    ) -> np.ndarray:
         sel = slice(None) if p_rows is None else p_rows
         s_need, s_offer = index.s.need_tag[s_rows], index.s.offer_tag[s_rows]
         p_offer, p_need = index.p.offer_tag[sel], index.p.need_tag[sel]
@@ -160,10 +179,20 @@ def pair_scores(
 
 
 def _grouped_auc(owners: np.ndarray, scores: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """AUC within each owner's pairs (owners with both outcomes only)."""
-    frame = pd.DataFrame({"o": owners, "s": scores, "y": y})
-    vals = [auc(g["s"].to_numpy(), g["y"].to_numpy()) for _, g in frame.groupby("o", sort=False)]
-    return np.asarray([v for v in vals if np.isfinite(v)], dtype=np.float64)
+    """AUC within each owner's pairs (owners with both outcomes only), as
+    :func:`~matcher.metrics.auc` per owner: ranks within each owner (ties averaged,
+    unscored pairs lowest), in one grouped pass."""
+    s = np.asarray(scores, dtype=np.float64)
+    s = np.where(np.isnan(s), -np.inf, s)
+    frame = pd.DataFrame({"o": owners, "s": s, "y": np.asarray(y).astype(bool)})
+    frame["r"] = frame.groupby("o", sort=False)["s"].rank(method="average")
+    g = frame.assign(rp=frame["r"].where(frame["y"], 0.0)).groupby("o", sort=False)
+    n_pos = g["y"].sum().to_numpy(dtype=np.float64)
+    n_all = g["y"].size().to_numpy(dtype=np.float64)
+    rank_pos = g["rp"].sum().to_numpy(dtype=np.float64)
+    n_neg = n_all - n_pos
+    ok = (n_pos > 0) & (n_neg > 0)
+    return (rank_pos[ok] - n_pos[ok] * (n_pos[ok] + 1) / 2.0) / (n_pos[ok] * n_neg[ok])
 
 
 def once_tried(scorers: dict[str, Scorer], index: MatchIndex, holdout: Holdout) -> dict[str, Any]:
@@ -231,7 +260,7 @@ def top_lists(
     chunk = chunk or int(np.clip(16_000_000 // n_p, 256, 4096))
     for start in range(0, index.n_schools, chunk):
         rows = np.arange(start, min(start + chunk, index.n_schools))
-        block = scorer(index, rows, p_rows).T.astype(np.float32)
+        block = scorer(index, rows, p_rows, viewer="partner").T.astype(np.float32)
         cand_s = np.hstack([best_s, block])
         cand_i = np.hstack([best_i, np.broadcast_to(rows, block.shape)])
         pos = top_k(cand_s, k)  # earlier (lower) school rows win ties, as in one pass

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import IO, Any
 
+import numpy as np
 import pandas as pd
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import Cell
@@ -32,9 +33,22 @@ def neutralise(value: Any) -> Any:
     return value
 
 
+def _safe_text(value: Any) -> Any:
+    """One value as :func:`csv_safe` writes it: formula-like text gets the apostrophe,
+    a carriage return inside text becomes a line feed; anything else unchanged."""
+    if not isinstance(value, str):
+        return value
+    if value[:1] in FORMULA_START:
+        value = "'" + value
+    if "\r" in value:
+        value = value.replace("\r\n", "\n").replace("\r", "\n")
+    return value
+
+
 def csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy of ``frame`` whose text columns are :func:`neutralise`-d (vectorised per
-    column; numeric and boolean columns are untouched)."""
+    """A copy of ``frame`` whose text columns are :func:`neutralise`-d (numeric and
+    boolean columns are untouched). Each distinct value is checked once: a province's
+    assignments repeat the same names and ids many times."""
     out = frame.copy()
     for col in out.columns:
         s = out[col]
@@ -43,18 +57,17 @@ def csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
         kind = pd.api.types.infer_dtype(s, skipna=True)
         if kind not in ("string", "mixed", "mixed-integer"):
             continue  # booleans, numbers, dates, empty: nothing a spreadsheet could run
-        first = s.map(lambda v: v[:1] if isinstance(v, str) else "")
-        risky = first.isin(FORMULA_START).to_numpy(dtype=bool)
-        if risky.any():
-            s = s.mask(pd.Series(risky, index=s.index), "'" + s.astype(str))
-        # a carriage return inside a value would end the row for a spreadsheet (the CSV
-        # writer quotes values with a line feed, not with a lone CR): write it as a LF
-        has_cr = s.map(lambda v: isinstance(v, str) and "\r" in v).to_numpy(dtype=bool)
-        if has_cr.any():
-            fixed = s.astype(str).str.replace("\r\n", "\n").str.replace("\r", "\n")
-            s = s.mask(pd.Series(has_cr, index=s.index), fixed)
-        if risky.any() or has_cr.any():
-            out[col] = s
+        try:
+            codes, uniq = pd.factorize(s)
+            values = np.asarray(uniq, dtype=object)
+        except TypeError:  # unhashable values (lists): each one on its own
+            codes, values = np.arange(len(s)), s.to_numpy(dtype=object)
+        safe = np.array([_safe_text(v) for v in values], dtype=object)
+        changed = np.array([a is not b for a, b in zip(values, safe, strict=True)], dtype=bool)
+        if changed.any():
+            hit = (codes >= 0) & changed[np.maximum(codes, 0)]
+            fixed = pd.Series(safe[np.maximum(codes, 0)], index=s.index)
+            out[col] = s.mask(pd.Series(hit, index=s.index), fixed)
     return out
 
 

@@ -17,6 +17,8 @@ matrices weighted so that rare needs count more.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -143,14 +145,78 @@ class CodeListEncoder(TransformerMixin, BaseEstimator):
         return np.asarray([str(c) for c in self.classes_], dtype=object)
 
 
-class VocabularyTextMatcher(TransformerMixin, BaseEstimator):
-    """How strongly free text names each vocabulary code.
+# Words that say which way a sentence points, folded as the reader folds text (lower
+# case, no accents), Indonesian and English. A sentence with offer words only offers
+# what it names ("Kami dapat menyediakan relawan siswa"), one with need words only needs
+# it ("Kami butuh laptop"); with both ("Kami mencari mitra yang dapat menyediakan ...")
+# or neither, each code is read in its usual direction (:func:`read_directions`).
+NEED_CUES = (
+    "butuh", "membutuhkan", "dibutuhkan", "kebutuhan", "perlu", "memerlukan", "diperlukan",
+    "mencari", "ingin", "berharap", "mengharapkan", "belum", "kurang", "kekurangan",
+    "minim", "terbatas", "tidak ada", "tidak punya", "tidak memiliki", "tidak mencukupi",
+    "masih rendah", "sulit", "need", "needs", "needed", "looking for", "seek", "seeking",
+    "lack", "lacks", "want", "wants", "would like", "hope", "hoping", "limited",
+    "shortage", "require", "requires", "struggle", "struggles",
+)  # fmt: skip
+OFFER_CUES = (
+    "menyediakan", "menawarkan", "dapat memberikan", "bisa memberikan", "siap memberikan",
+    "bersedia", "dapat menerima", "bisa menerima", "siap menerima", "terbuka untuk",
+    "offer", "offers", "provide", "provides", "can host", "willing to", "happy to",
+)  # fmt: skip
+# Blocks of the text matcher's output: codes named in sentences without a cue (or with
+# both kinds), in sentences with need words only, in sentences with offer words only.
+TEXT_BLOCKS = ("plain", "need", "offer")
+_SENTENCE_END = re.compile(r"(?<=[.!?;])\s+|\n+")
 
-    Each code is known by its labels and synonyms (phrases). A phrase matches a text when
-    the share of its character n-grams present in the text, weighted by how rare each
-    n-gram is in the corpus, reaches ``threshold``; a code's affinity is the best share
-    among its phrases, 0 below the threshold. Character n-grams read Indonesian
-    affixes ("pelatihan", "dilatih"), mixed language and typos robustly.
+
+def _cue_pattern(cues: Sequence[str]) -> re.Pattern[str]:
+    return re.compile(r"\b(?:" + "|".join(re.escape(c) for c in cues) + r")\b")
+
+
+_NEED_RE, _OFFER_RE = _cue_pattern(NEED_CUES), _cue_pattern(OFFER_CUES)
+
+
+def fold(text: str) -> str:
+    """Lower case without accents: how the reader compares words."""
+    nfkd = unicodedata.normalize("NFKD", text.lower())
+    return "".join(c for c in nfkd if not unicodedata.combining(c))
+
+
+def sentences(texts: Sequence[str], cues: bool = True) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """Split texts into sentences: (sentences, owner text of each, block of each — an
+    index into :data:`TEXT_BLOCKS`). Every text has at least one sentence (maybe empty),
+    and sentences come in the order of their texts."""
+    out: list[str] = []
+    owner: list[int] = []
+    block: list[int] = []
+    for i, text in enumerate(texts):
+        parts = [p for p in _SENTENCE_END.split(text) if p.strip()] or [""]
+        for part in parts:
+            out.append(part)
+            owner.append(i)
+            if not cues:
+                block.append(0)
+                continue
+            folded = fold(part)
+            need, offer = bool(_NEED_RE.search(folded)), bool(_OFFER_RE.search(folded))
+            block.append(1 if need and not offer else 2 if offer and not need else 0)
+    return out, np.asarray(owner, dtype=np.int64), np.asarray(block, dtype=np.int64)
+
+
+class VocabularyTextMatcher(TransformerMixin, BaseEstimator):
+    """How strongly free text names each vocabulary code, and which way it points.
+
+    Each code is known by its labels and synonyms (phrases). A text is read sentence by
+    sentence, so words of different sentences never make a phrase together. A phrase
+    matches a sentence when the share of its character n-grams present in the sentence,
+    weighted by how rare each n-gram is in the corpus, reaches ``threshold``; a code's
+    affinity is the best share among its phrases, 0 below the threshold. Character
+    n-grams read Indonesian affixes ("pelatihan", "dilatih"), mixed language and typos
+    robustly.
+
+    The output has one block of codes per kind of sentence (:data:`TEXT_BLOCKS`): codes
+    named where nothing says which way they point, where the text says it needs them,
+    where it says it offers them (:func:`directed` turns them into needs and offers).
 
     Parameters
     ----------
@@ -158,11 +224,17 @@ class VocabularyTextMatcher(TransformerMixin, BaseEstimator):
         Character n-gram lengths (within word boundaries).
     threshold : float
         Minimal weighted share of a phrase's n-grams for it to count as present.
+    cues : bool
+        Read need and offer words (:data:`NEED_CUES`, :data:`OFFER_CUES`); without,
+        every code is read in its usual direction.
     """
 
-    def __init__(self, ngram_range: tuple[int, int] = (3, 5), threshold: float = 0.8) -> None:
+    def __init__(
+        self, ngram_range: tuple[int, int] = (3, 5), threshold: float = 0.8, cues: bool = True
+    ) -> None:
         self.ngram_range = ngram_range
         self.threshold = threshold
+        self.cues = cues
 
     def fit(self, X: Any, y: Any = None) -> VocabularyTextMatcher:
         if not 0 < self.threshold <= 1:
@@ -217,9 +289,9 @@ class VocabularyTextMatcher(TransformerMixin, BaseEstimator):
         D.data[:] = 1.0
         return D
 
-    def transform(self, X: Any) -> np.ndarray:
+    def affinity(self, texts: list[str]) -> np.ndarray:
+        """Each text's (or sentence's) affinity to each code, ignoring direction."""
         check_is_fitted(self, "phrase_weights_")
-        texts = _as_texts(X)
         out = np.zeros((len(texts), self.n_codes_), dtype=np.float32)
         for start in range(0, len(texts), 20_000):
             D = self._ngrams(texts[start : start + 20_000])
@@ -228,8 +300,47 @@ class VocabularyTextMatcher(TransformerMixin, BaseEstimator):
             out[start : start + len(share)] = np.maximum.reduceat(share, self.code_starts_, axis=1)
         return out
 
+    def transform(self, X: Any) -> np.ndarray:
+        check_is_fitted(self, "phrase_weights_")
+        texts = _as_texts(X)
+        n_c = self.n_codes_
+        out = np.zeros((len(texts), len(TEXT_BLOCKS) * n_c), dtype=np.float32)
+        for start in range(0, len(texts), 5_000):
+            sents, owner, block = sentences(texts[start : start + 5_000], self.cues)
+            aff = self.affinity(sents)
+            for b in range(len(TEXT_BLOCKS)):
+                part = np.where((block == b)[:, None], aff, 0.0)
+                # sentences come in text order and every text has one: reduceat per text
+                starts = np.flatnonzero(np.r_[True, np.diff(owner) != 0])
+                got = np.maximum.reduceat(part, starts, axis=0)
+                out[start + owner[starts], b * n_c : (b + 1) * n_c] = got
+        return out
+
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
-        return np.asarray([f"text_{c}" for c in load_vocabulary().codes], dtype=object)
+        codes = load_vocabulary().codes
+        return np.asarray([f"text_{b}_{c}" for b in TEXT_BLOCKS for c in codes], dtype=object)
+
+
+def directed(blocks: np.ndarray, side: str) -> tuple[np.ndarray, np.ndarray]:
+    """Need and offer strengths of one side's texts from the text matcher's blocks.
+
+    A code named without a cue goes its usual way (:func:`read_directions`); one named
+    where the text says it needs it is a need when this side can need it, one named
+    where it says it offers it is an offer when this side can offer it (otherwise the
+    usual way).
+    """
+    n = blocks.shape[1] // len(TEXT_BLOCKS)
+    plain, need_c, offer_c = blocks[:, :n], blocks[:, n : 2 * n], blocks[:, 2 * n :]
+    usual_need, usual_offer = read_directions(side)
+    vocab = load_vocabulary()
+    to_school, to_partner = (
+        np.asarray(vocab.flows_to_school()),
+        np.asarray(vocab.flows_to_partner()),
+    )
+    can_need, can_offer = (to_school, to_partner) if side == "school" else (to_partner, to_school)
+    need = np.maximum.reduce([plain * usual_need, need_c * can_need, offer_c * ~can_offer])
+    offer = np.maximum.reduce([plain * usual_offer, offer_c * can_offer, need_c * ~can_need])
+    return need.astype(np.float32), offer.astype(np.float32)
 
 
 def _log_size(X: Any) -> np.ndarray:
@@ -380,9 +491,9 @@ class FeatureSpace(BaseEstimator):
         X = np.asarray(ct.transform(frame), dtype=np.float32)
         sl = ct.output_indices_
         needs, offers, text = X[:, sl["needs"]], X[:, sl["offers"]], X[:, sl["text"]]
-        need_mask, offer_mask = read_directions(side)
-        need_text = text * need_mask[None, :] * self.text_weight
-        offer_text = text * offer_mask[None, :] * self.text_weight
+        need_read, offer_read = directed(text, side)
+        need_text = need_read * self.text_weight
+        offer_text = offer_read * self.text_weight
         need = np.maximum(needs, need_text)
         offer = np.maximum(offers, offer_text)
         implicit = self._implicit(side, frame)
@@ -436,5 +547,8 @@ __all__ = [
     "FeatureSpace",
     "SideMatrices",
     "VocabularyTextMatcher",
+    "directed",
+    "fold",
     "read_directions",
+    "sentences",
 ]

@@ -77,12 +77,14 @@ def attempts(outcomes: pd.DataFrame | None, as_of: datetime | None = None) -> pd
     Columns: ``first_at`` (its first event); ``accepted`` (1 if the asked side said yes,
     0 if it declined, NaN while unanswered) and ``answered_at``; ``success`` (1 for a
     mutual success, 0 for ended early or a low rating, NaN while it runs or if it was
-    never accepted) and ``decided_at``. These are the two things the log can teach
-    honestly: whether the asked side accepts, and whether an accepted partnership
-    delivers for both.
+    never accepted) and ``decided_at``; ``for_school`` and ``for_partner`` (known at the
+    same time: 1 if it completed and that side rated it 4 or more or not at all, 0 if it
+    ended early or that side rated it below 4), what each side's own judgement says of
+    the other's delivery. These are the two things the log can teach honestly: whether
+    the asked side accepts, and whether an accepted partnership delivers for both.
     """
     cols = ["school_id", "partner_id", "first_at", "accepted", "answered_at", "success",
-            "decided_at"]  # fmt: skip
+            "decided_at", "for_school", "for_partner"]  # fmt: skip
     ev = _before(outcomes, as_of)
     if ev is None:
         return pd.DataFrame(columns=cols)
@@ -90,12 +92,19 @@ def attempts(outcomes: pd.DataFrame | None, as_of: datetime | None = None) -> pd
     acc, dec = status.isin(ACCEPTED), status.isin(DECLINED)
     ok = mutual_success(ev)
     bad = (status == "ended_early") | (status.isin(ENDED) & low_rating(ev))
+    early, completed = status == "ended_early", status == "completed"
+    low_s = ev["school_rating"].fillna(5) < LOW_RATING
+    low_p = ev["partner_rating"].fillna(5) < LOW_RATING
     t = ev["recorded_at"]
     ev = ev.assign(
         acc=acc,
         dec=dec,
         ok=ok,
         bad=bad,
+        ok_s=completed & ~low_s,
+        bad_s=early | (status.isin(ENDED) & low_s),
+        ok_p=completed & ~low_p,
+        bad_p=early | (status.isin(ENDED) & low_p),
         t_answer=t.where(acc | dec),
         t_decide=t.where(ok | bad),
     )
@@ -105,13 +114,28 @@ def attempts(outcomes: pd.DataFrame | None, as_of: datetime | None = None) -> pd
         dec=("dec", "any"),
         ok=("ok", "any"),
         bad=("bad", "any"),
+        ok_s=("ok_s", "any"),
+        bad_s=("bad_s", "any"),
+        ok_p=("ok_p", "any"),
+        bad_p=("bad_p", "any"),
         answered_at=("t_answer", "min"),
         decided_at=("t_decide", "min"),
     )
     accepted = np.where(g["acc"], 1.0, np.where(g["dec"], 0.0, np.nan))
+
+    def known(good: str, poor: str) -> np.ndarray:
+        # a failure anywhere in the pair's history counts, as for the mutual label
+        v = np.where(g[poor], 0.0, np.where(g[good], 1.0, np.nan))
+        return np.where((accepted == 1.0) & np.isfinite(success), v, np.nan)
+
     success = np.where(g["bad"], 0.0, np.where(g["ok"], 1.0, np.nan))
     success = np.where(accepted == 1.0, success, np.nan)
-    out = g.reset_index().assign(accepted=accepted, success=success)
+    out = g.reset_index().assign(
+        accepted=accepted,
+        success=success,
+        for_school=known("ok_s", "bad_s"),
+        for_partner=known("ok_p", "bad_p"),
+    )
     return out[cols]
 
 

@@ -20,17 +20,20 @@ FUSION_CODES = {"harmonic": 0, "geometric": 1, "min": 2, "arithmetic": 3, "forwa
 
 
 @nb.njit(cache=True, fastmath=FAST, inline="always")
-def mutual(f: float, b: float, fusion: int) -> float:
-    """Fused benefit of the two directions (codes in ``FUSION_CODES``)."""
+def mutual(f: float, b: float, fusion: int, wb: float) -> float:
+    """Fused benefit of the two directions (codes in ``FUSION_CODES``; ``wb`` the
+    backward share, as :func:`matcher.similarity.fuse`)."""
     if fusion == 0:
-        s = f + b
-        return 2.0 * f * b / s if s > 0.0 else 0.0
+        den = (1.0 - wb) * b + wb * f
+        return f * b / den if den > 0.0 else 0.0
     if fusion == 1:
-        return np.sqrt(f * b)
+        if wb == 0.5:
+            return np.sqrt(f * b)
+        return f ** (1.0 - wb) * b**wb if f > 0.0 and b > 0.0 else 0.0
     if fusion == 2:
         return f if f < b else b
     if fusion == 3:
-        return 0.5 * (f + b)
+        return (1.0 - wb) * f + wb * b
     return f
 
 
@@ -64,9 +67,9 @@ def _row(
     must gain (on its own list, when it names needs) and backward is 0: no suggestion
     is filler. The content score is
     scaled by each side's learned factor (``s_w``, ``p_w``; 1 without history).
-    ``prm``: k2, decay weight, language penalty.
+    ``prm``: k2, decay weight, language penalty, backward share of the fusion.
     """
-    k2, w, pen = prm[0], prm[1], prm[2]
+    k2, w, pen, wb = prm[0], prm[1], prm[2], prm[3]
     s0, s1, s2 = sx[i, 0], sx[i, 1], sx[i, 2]
     lvl = s_level_bit[i]
     lang = s_lang_bits[i]
@@ -77,7 +80,7 @@ def _row(
         if q > rad[j] or (lvl & p_level_bits[j]) == 0 or f <= 0.0 or (p_needs[j] and b <= 0.0):
             out[j] = -np.inf
             continue
-        m = mutual(f, b, fusion)
+        m = mutual(f, b, fusion, wb)
         x = q if q < cap[j] else cap[j]
         sc = m * (1.0 - w * x)
         if (lang & p_lang_bits[j]) == 0:
@@ -112,24 +115,27 @@ def score_matrix(
 
 
 @nb.njit(cache=True, fastmath=FAST, inline="always")
-def _mutual_row(f: np.ndarray, b: np.ndarray, fusion: int, out: np.ndarray) -> None:
+def _mutual_row(f: np.ndarray, b: np.ndarray, fusion: int, wb: float, out: np.ndarray) -> None:
     """:func:`mutual` over a row, one loop per fusion so each runs in SIMD lanes."""
     m = f.shape[0]
-    if fusion == 0:  # f = b = 0 gives 0 / tiny = 0
-        for j in range(m):
-            out[j] = 2.0 * f[j] * b[j] / max(f[j] + b[j], 1e-30)
-    elif fusion == 1:
+    if fusion == 1 and wb == 0.5:
         for j in range(m):
             out[j] = np.sqrt(f[j] * b[j])
+    elif fusion == 0 and wb == 0.5:  # f = b = 0 gives 0 / tiny = 0
+        for j in range(m):
+            out[j] = 2.0 * f[j] * b[j] / max(f[j] + b[j], 1e-30)
     elif fusion == 2:
         for j in range(m):
             out[j] = min(f[j], b[j])
     elif fusion == 3:
         for j in range(m):
-            out[j] = 0.5 * (f[j] + b[j])
-    else:
+            out[j] = (1.0 - wb) * f[j] + wb * b[j]
+    elif fusion == 4:
         for j in range(m):
             out[j] = f[j]
+    else:  # harmonic, weighted geometric: the scalar rule
+        for j in range(m):
+            out[j] = mutual(f[j], b[j], fusion, wb)
 
 
 @nb.njit(cache=True, fastmath=FAST, inline="always")
@@ -155,11 +161,11 @@ def _keys(
     """Scores of row ``i`` against a tile's columns into ``buf`` (-inf where a hard
     filter fails; the same rule as :func:`_row`), branch-free per pair; returns how
     many pairs are feasible. ``pxt`` holds the partners' unit vectors as columns."""
-    k2, w, pen = prm[0], prm[1], prm[2]
+    k2, w, pen, wb = prm[0], prm[1], prm[2], prm[3]
     s0, s1, s2 = sx[i, 0], sx[i, 1], sx[i, 2]
     lvl, lang, sw = s_level_bit[i], s_lang_bits[i], s_w[i]
     f, b = F[i], B[i]
-    _mutual_row(f, b, fusion, buf)
+    _mutual_row(f, b, fusion, wb, buf)
     count = 0
     for j in range(f.shape[0]):
         q = k2 * (2.0 - 2.0 * (pxt[0, j] * s0 + pxt[1, j] * s1 + pxt[2, j] * s2))

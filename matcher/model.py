@@ -90,11 +90,17 @@ class MatchModel(BaseEstimator):
         Attempts' worth of the prior that a side's track record is shrunk toward, and how
         much acceptance records count beside delivery (see
         :class:`~matcher.outcomes.OutcomeModel`).
+    partner_list_weight : float
+        On a partner's own list, the share of the partner's gain (backward) in the fused
+        benefit; on a school's list both directions count alike. A partner takes part,
+        and keeps at it, by what it gains, so its own gain says more about how a
+        partnership it starts will go (0.5: alike on both lists).
 
     Defaults are chosen by the mean over a grid of generated worlds with known true
     benefit (``benchmarks/quality.py``; README has the table): the share of needs met
     each way (``coverage``) fused by the geometric mean, needs not weighted by rarity,
-    distance only a tie-break within reach.
+    distance only a tie-break within reach, and on a partner's list its own gain
+    counting two thirds.
     """
 
     def __init__(
@@ -113,6 +119,7 @@ class MatchModel(BaseEstimator):
         outcome_weight: float = 1.0,
         prior_strength: float = 5.0,
         accept_weight: float = 0.0,
+        partner_list_weight: float = 2 / 3,
     ) -> None:
         self.fusion = fusion
         self.similarity = similarity
@@ -128,6 +135,7 @@ class MatchModel(BaseEstimator):
         self.outcome_weight = outcome_weight
         self.prior_strength = prior_strength
         self.accept_weight = accept_weight
+        self.partner_list_weight = partner_list_weight
 
     def fit(
         self,
@@ -216,6 +224,16 @@ class MatchModel(BaseEstimator):
             index.cache[key] = (rad, cap.astype(np.float64), np.ascontiguousarray(px))
         return index.cache[key]
 
+    def _backward_weight(self, viewer: str) -> float:
+        """The backward direction's share in the fusion on ``viewer``'s list."""
+        return float(self.partner_list_weight) if viewer == "partner" else 0.5
+
+    def _mutual(self, F: np.ndarray, B: np.ndarray, viewer: str) -> np.ndarray:
+        """Fused benefit on ``viewer``'s list: the rule the kernels apply, in numpy."""
+        if self.fusion == "forward":
+            return F
+        return fuse(F, B, self.fusion, self._backward_weight(viewer))
+
     def _factors(self, weights: np.ndarray) -> np.ndarray:
         """The sides' learned factors of an index built by this model; ones for a model
         without an outcome model (content only scored on a shared index)."""
@@ -244,7 +262,7 @@ class MatchModel(BaseEstimator):
         else:
             F = index.s_need_n[s_rows] @ index.p_offer_n[sel].T
             B = index.s_offer_n[s_rows] @ index.p_need_n[sel].T
-        prm = [self._k2(), self.decay_weight, self.language_penalty]
+        prm = [self._k2(), self.decay_weight, self.language_penalty, self._backward_weight(viewer)]
         return {
             "F": F.astype(np.float32, copy=False),
             "B": B.astype(np.float32, copy=False),
@@ -290,7 +308,7 @@ class MatchModel(BaseEstimator):
             F, B, sx, px = args["F"], args["B"], args["sx"], args["px"]
             k2, cap = args["prm"][0], args["cap"][None, :]
             q = k2 * np.maximum(2.0 - 2.0 * (sx @ px.T), 0.0)
-            block.mutual = F if self.fusion == "forward" else fuse(F, B, self.fusion)
+            block.mutual = self._mutual(F, B, viewer)
             block.proximity = (1.0 - np.minimum(q, cap)).astype(np.float32)
             dist = EARTH_RADIUS_KM * np.sqrt(np.maximum(q, 0.0) / k2)
             no_coords = ~np.isfinite(index.p_xyz[sel]).all(axis=1)[None, :]
@@ -382,7 +400,7 @@ class MatchModel(BaseEstimator):
         feasible = (q <= rad[p]) & lvl_ok & (F > 0) & (~_needs_filter(index, p, viewer) | (B > 0))
         if len(s) and index.excluded.nnz:
             feasible &= ~np.asarray(index.excluded[s, p]).ravel().astype(bool)
-        mutual = F if self.fusion == "forward" else fuse(F, B, self.fusion)
+        mutual = self._mutual(F, B, viewer)
         x = np.minimum(q, cap[p])
         shared = (index.s_lang_bits[s] & index.p_lang_bits[p]) != 0
         content = mutual * (1.0 - self.decay_weight * x)

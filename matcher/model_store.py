@@ -64,7 +64,11 @@ LIBRARIES = (
 
 
 def library_versions() -> dict[str, str]:
-    return {lib: metadata.version(lib) for lib in LIBRARIES}
+    """Versions a model depends on: the libraries, and this engine's own (a model
+    pickled by another version of the engine may not fit its classes)."""
+    from matcher import __version__
+
+    return {"matcher": __version__} | {lib: metadata.version(lib) for lib in LIBRARIES}
 
 
 def model_key_path(environ: Mapping[str, str] | None = None) -> Path:
@@ -338,7 +342,8 @@ class ModelStore:
                 "damaged); refusing to load it — retrain or activate another version"
             )
         have = library_versions()
-        diff = {k: (v, have.get(k)) for k, v in man["libraries"].items() if have.get(k) != v}
+        wrote = {"matcher": "before 0.4.0"} | man["libraries"]
+        diff = {k: (v, have.get(k)) for k, v in wrote.items() if have.get(k) != v}
         if diff:
             what = ", ".join(f"{k} {a} (installed {b})" for k, (a, b) in diff.items())
             raise ModelError(

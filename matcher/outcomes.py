@@ -18,9 +18,14 @@ Each stage first learns what the pair's content predicts (match both ways, share
 language). A side's *track record* in a stage is what its tried pairs did beyond
 that prediction — the sum of (outcome − predicted) over its attempts, shrunk toward 0 by
 ``prior_strength`` pseudo-attempts — so a side is neither credited for being asked often
-nor blamed for being asked by poorly fitting partners. The stage's full model then learns
-how much a record predicts the next attempt. Every training pair sees records as they
-stood when it started (time-correct: nothing from its own or later outcomes leaks in).
+nor blamed for being asked by poorly fitting partners. A side's delivery record is read
+from the other side's judgement (``RECORD_LABELS``): a partner's from whether its
+partnerships completed with the school satisfied, a school's from whether the partner
+was; a side is not marked down for its own low rating of the other. A record can only
+raise a side that did better than predicted (its weight is never negative). The
+stage's full model then learns how much a record predicts the next attempt. Every
+training pair sees records as they stood when it started (time-correct: nothing from
+its own or later outcomes leaks in).
 
 Serving turns records into one factor per side: the chance of acceptance and of delivery
 with the side's record, over the chance without it, at the average pair. The ranking
@@ -57,10 +62,30 @@ class ContentScorer(Protocol):
 PAIR_FEATURES = ("mutual", "forward", "backward", "shared_language")
 # stage -> (label column, when the label became known)
 STAGES = {"accept": ("accepted", "answered_at"), "deliver": ("success", "decided_at")}
+# stage -> (label of a school's record, label of a partner's record). A side's delivery
+# record is read from the other side's judgement of it: a school's from whether its
+# partnerships delivered for the partner, a partner's from whether they delivered for
+# the school (ended early counts against both: the log cannot tell whose doing it was).
+RECORD_LABELS = {"accept": ("accepted", "accepted"), "deliver": ("for_partner", "for_school")}
 
 
 def _log_sigmoid(z: np.ndarray) -> np.ndarray:
     return -np.logaddexp(0.0, -z)
+
+
+def _base_model(X: np.ndarray, y: np.ndarray, C: float) -> tuple[np.ndarray, float]:
+    """What the pair's content predicts of a record's label: (coef, intercept) of a
+    logistic regression; a constant rate when the label has one value only."""
+    if len(np.unique(y)) < 2:
+        rate = float(np.clip(y.mean() if len(y) else 0.5, 1e-3, 1 - 1e-3))
+        return np.zeros(X.shape[1]), float(np.log(rate / (1 - rate)))
+    lr = LogisticRegression(C=C, max_iter=1000).fit(X, y.astype(int))
+    return lr.coef_[0].copy(), float(lr.intercept_[0])
+
+
+def _predict(base: tuple[np.ndarray, float], X: np.ndarray) -> np.ndarray:
+    coef, intercept = base
+    return 1.0 / (1.0 + np.exp(-(X @ coef + intercept)))
 
 
 class OutcomeModel(BaseEstimator):
@@ -174,24 +199,27 @@ class OutcomeModel(BaseEstimator):
                 continue
             Xk = self._controls(stage, X, index, tried, p_rows, start)[ok]
             yk = y[ok].astype(int)
-            base = LogisticRegression(C=self.C, max_iter=1000).fit(Xk, yk)
-            resid = yk - base.predict_proba(Xk)[:, 1]
-            labelled = tried[ok].assign(resid=resid)
-            recs = []
-            for col, row_of, rows in (
-                ("school_id", index.school_row, s_rows[ok]),
-                ("partner_id", index.partner_row, p_rows[ok]),
+            recs, bases = [], []
+            for col, row_of, rows, rec_label in (
+                ("school_id", index.school_row, s_rows[ok], RECORD_LABELS[stage][0]),
+                ("partner_id", index.partner_row, p_rows[ok], RECORD_LABELS[stage][1]),
             ):
+                yr = tried[rec_label].to_numpy(dtype=np.float64)[ok]
+                base = _base_model(Xk, yr, self.C)
+                resid = yr - _predict(base, Xk)
+                labelled = tried[ok].assign(resid=resid)
                 hist = AsOf.of(labelled, row_of, col, when, labelled["resid"])
                 n, r = hist.count(rows, start[ok])
                 recs.append(self._records(n, r))
+                bases.append(base)
             Z = np.column_stack([Xk, *recs])
             full = LogisticRegression(C=self.C, max_iter=1000).fit(Z, yk)
             w = full.coef_[0]
             self.stages_[stage] = {
-                "base_coef": base.coef_[0].copy(),
-                "base_intercept": float(base.intercept_[0]),
-                "record_coef": w[-2:].copy(),  # school, partner
+                "record_base": bases,  # school's, partner's: (coef, intercept)
+                # a better record never lowers a side: a negative weight is noise of a
+                # small log, not a reason to rank a side down for doing well
+                "record_coef": np.maximum(w[-2:], 0.0),  # school, partner
                 # the average tried pair's logit without any record: where a record's
                 # effect on the chance is read off
                 "mean_logit": float(np.mean(Xk @ w[:-2] + full.intercept_[0])),
@@ -233,13 +261,14 @@ class OutcomeModel(BaseEstimator):
                 y = tried[label].to_numpy(dtype=np.float64)
                 ok = np.isfinite(y)
                 Xs = self._controls(stage, X, index, tried, p_rows, start)[ok]
-                pred = 1.0 / (1.0 + np.exp(-(Xs @ st["base_coef"] + st["base_intercept"])))
-                resid = y[ok] - pred
                 z0 = st["mean_logit"]
-                for rows, size, w, out in (
-                    (s_rows[ok], index.n_schools, st["record_coef"][0], log_s),
-                    (p_rows[ok], index.n_partners, st["record_coef"][1], log_p),
-                ):
+                for rows, size, w, base, rec_label, out in (
+                    (s_rows[ok], index.n_schools, st["record_coef"][0], st["record_base"][0],
+                     RECORD_LABELS[stage][0], log_s),
+                    (p_rows[ok], index.n_partners, st["record_coef"][1], st["record_base"][1],
+                     RECORD_LABELS[stage][1], log_p),
+                ):  # fmt: skip
+                    resid = tried[rec_label].to_numpy(dtype=np.float64)[ok] - _predict(base, Xs)
                     n = np.bincount(rows, minlength=size).astype(np.float64)
                     r = np.bincount(rows, weights=resid, minlength=size)
                     z = z0 + w * self._records(n, r)

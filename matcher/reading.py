@@ -4,29 +4,23 @@ The feature pipeline reads free text with :class:`~matcher.features.VocabularyTe
 (character n-grams against the vocabulary's labels and synonyms). This module says the
 same thing in words a user can check: which needs and offers a description names, with
 the words of the text that triggered each. Codes are read in their usual direction,
-exactly as the pipeline reads them (:meth:`FeatureSpace.read_directions`).
+exactly as the pipeline reads them (:func:`~matcher.features.directed`: a sentence that
+says it needs or offers something is read that way, others in the code's usual direction).
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from typing import Any
 
 import numpy as np
 
 from matcher.errors import RowError, ValidationError
-from matcher.features import SIDES, VocabularyTextMatcher, read_directions
+from matcher.features import SIDES, VocabularyTextMatcher, directed, fold
 from matcher.schema import MAX_TEXT  # a description's own limit: what read_text reads
 from matcher.vocabulary import load_vocabulary
 
 _WORD = re.compile(r"\w+", re.UNICODE)
-
-
-def _fold(s: str) -> str:
-    """Lower case without accents, as the matcher's vectoriser sees text."""
-    nfkd = unicodedata.normalize("NFKD", s.lower())
-    return "".join(c for c in nfkd if not unicodedata.combining(c))
 
 
 def _evidence(matcher: VocabularyTextMatcher, text: str, codes: list[int]) -> dict[int, str]:
@@ -38,7 +32,7 @@ def _evidence(matcher: VocabularyTextMatcher, text: str, codes: list[int]) -> di
     vocab = matcher.vectorizer_.vocabulary_
     idf = matcher.idf_
     spans = [(m.start(), m.end()) for m in _WORD.finditer(text)]
-    words = [_fold(text[a:b]) for a, b in spans]
+    words = [fold(text[a:b]) for a, b in spans]
     word_grams = [set(analyse(w)) for w in words]
     vocab_codes = load_vocabulary().codes
     out: dict[int, str] = {}
@@ -46,7 +40,7 @@ def _evidence(matcher: VocabularyTextMatcher, text: str, codes: list[int]) -> di
         hit: set[int] = set()
         for phrase in load_vocabulary().phrases(vocab_codes[j]):
             aligned: list[int] = []
-            for pw in _WORD.findall(_fold(phrase)):
+            for pw in _WORD.findall(fold(phrase)):
                 grams = [g for g in analyse(pw) if g in vocab]
                 total = float(sum(idf[vocab[g]] for g in grams))
                 if total <= 0 or not word_grams:
@@ -90,18 +84,22 @@ def read_text(
     if "\x00" in text:
         raise ValidationError("text", [RowError(1, "text", "contains a NUL character")])
     vocab = load_vocabulary()
-    affinity = matcher.transform([text])[0]
-    need_mask, offer_mask = read_directions(side)
-    found = [int(j) for j in np.argsort(-affinity, kind="stable") if affinity[j] > 0]
-    evidence = _evidence(matcher, text, found)
+    need, offer = (a[0] for a in directed(matcher.transform([text]), side))
+    found = [int(j) for j in np.argsort(-np.maximum(need, offer), kind="stable")]
+    evidence = _evidence(matcher, text, [j for j in found if need[j] > 0 or offer[j] > 0])
     answer: dict[str, list[dict[str, Any]]] = {"needs": [], "offers": []}
-    for j in found:
-        code = vocab.codes[j]
-        item = {"code": code, "label": vocab.label(code, lang), "evidence": evidence.get(j, "")}
-        if need_mask[j]:
-            answer["needs"].append(item)
-        elif offer_mask[j]:
-            answer["offers"].append(item)
+    for key, strength in (("needs", need), ("offers", offer)):
+        for j in np.argsort(-strength, kind="stable"):
+            if strength[j] <= 0:
+                break
+            code = vocab.codes[int(j)]
+            answer[key].append(
+                {
+                    "code": code,
+                    "label": vocab.label(code, lang),
+                    "evidence": evidence.get(int(j), ""),
+                }
+            )
     return answer
 
 

@@ -142,6 +142,16 @@ class Serving:
         index or the new ones, and none waits for a rebuild."""
         _, model, _ = self.models.load(version)  # refuses a damaged artifact first
         fp = self.store.fingerprint()
+        if self._state is None:
+            # nothing is served yet (the command line's `train`, a first model): the
+            # index is built on first use instead of once more here for nobody
+            with self._lock:
+                self.models.activate(version)
+                self._fp, self._fp_at, self._dirty = fp, time.monotonic(), False
+                self._version = version
+                if self._watcher is not None:
+                    self._live = (version, fp)
+            return
         index = model.index(
             self.store.frame("schools"), self.store.frame("partners"), self.store.frame("outcomes")
         )

@@ -35,19 +35,30 @@ def normalise(M: np.ndarray, role: str, similarity: str = "coverage") -> np.ndar
     return np.divide(M, norms, out=np.zeros_like(M), where=norms > 0).astype(np.float32)
 
 
-def fuse(forward: np.ndarray, backward: np.ndarray, fusion: str = "harmonic") -> np.ndarray:
+def fuse(
+    forward: np.ndarray,
+    backward: np.ndarray,
+    fusion: str = "harmonic",
+    backward_weight: float = 0.5,
+) -> np.ndarray:
     """Mutual benefit from the two directions, each in [0, 1].
 
     ``harmonic`` (default), ``geometric`` and ``min`` are zero when either side gains
-    nothing; ``arithmetic`` is the one-sided-tolerant reference.
+    nothing; ``arithmetic`` is the one-sided-tolerant reference. ``backward_weight`` is
+    the backward direction's share in the weighted harmonic, geometric and arithmetic
+    means (0.5: both directions alike; ``min`` ignores it).
     """
+    wb = float(backward_weight)
+    wf = 1.0 - wb
     if fusion == "harmonic":
-        total = forward + backward
-        return np.divide(2.0 * forward * backward, total, out=np.zeros_like(total), where=total > 0)
+        den = wf * backward + wb * forward
+        return np.divide(forward * backward, den, out=np.zeros_like(den), where=den > 0)
     if fusion == "geometric":
-        return np.sqrt(forward * backward)
+        if wb == 0.5:
+            return np.sqrt(forward * backward)
+        return np.power(forward, wf) * np.power(backward, wb)
     if fusion == "min":
         return np.minimum(forward, backward)
     if fusion == "arithmetic":
-        return 0.5 * (forward + backward)
+        return wf * forward + wb * backward
     raise ValueError(f"unknown fusion {fusion!r}; use one of {', '.join(FUSIONS)}")

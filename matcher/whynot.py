@@ -9,11 +9,13 @@ went to other schools (named). The same on the partners' side.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from matcher.geo import distance_block
 from matcher.index import MatchIndex
 
 TEXT = {
@@ -122,6 +124,69 @@ def _names(index: MatchIndex, side: str, rows: Any) -> str:
     return ", ".join(str(meta["name"][r]) for r in rows)
 
 
+def _first_per_group(group: np.ndarray, member: np.ndarray, n_groups: int, n: int) -> np.ndarray:
+    """(n_groups × n): the first ``n`` members of each group in the order given, padded
+    with -1 (e.g. the first three schools that hold each partner)."""
+    out = np.full((n_groups, n), -1, dtype=np.int64)
+    if not len(group):
+        return out
+    o = np.argsort(group, kind="stable")
+    g = group[o]
+    starts = np.r_[0, np.flatnonzero(g[1:] != g[:-1]) + 1]
+    pos = np.arange(len(g)) - np.repeat(starts, np.diff(np.r_[starts, len(g)]))
+    keep = pos < n
+    out[g[keep], pos[keep]] = member[o][keep]
+    return out
+
+
+def _reach_chunks(
+    index: MatchIndex,
+    s_rows: np.ndarray,
+    p_rows: np.ndarray | Callable[[], np.ndarray],
+    chunk: int = 256,
+) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """:func:`reach` of ``s_rows`` × ``p_rows`` in compact chunks of schools, each
+    against only the partners that may reach it (serving one of its levels, online, or
+    with a radius reaching the chunk's bounding circle), so a province's schools are
+    never held against every partner: yields ``(schools, partners, mask)``. Exact: the
+    mask is computed by :func:`reach` on a superset of the partners that reach.
+    ``p_rows`` may be a callable, asked again before each chunk (the caller may
+    narrow it as it goes)."""
+    current = p_rows if callable(p_rows) else (lambda: p_rows)
+    if not len(s_rows):
+        return
+    lat = index.s_meta["latitude"][s_rows]
+    lon = index.s_meta["longitude"][s_rows]
+    top = (1 << 16) - 1
+    y = np.clip(np.nan_to_num((lat + 90.0) / 180.0 * top), 0, top).astype(np.int64)
+    x = np.clip(np.nan_to_num((lon + 180.0) / 360.0 * top), 0, top).astype(np.int64)
+    code = np.zeros(len(s_rows), dtype=np.int64)
+    for b in range(16):  # Z-order: consecutive schools are near each other
+        code |= ((x >> b) & 1) << (2 * b) | ((y >> b) & 1) << (2 * b + 1)
+    ordered = s_rows[np.argsort(code, kind="stable")]
+    pxyz_all = np.nan_to_num(index.p_xyz)
+    for i in range(0, len(ordered), chunk):
+        ps = current()
+        if not len(ps):
+            return
+        pxyz, online, radius = pxyz_all[ps], index.p_online[ps], index.p_radius[ps]
+        slack = 0.01 + 1e-4 * np.nan_to_num(radius)  # float32 chords round: a superset
+        lvl_bits = index.p_level_bits[ps]
+        part = ordered[i : i + chunk]
+        levels = np.bitwise_or.reduce(np.left_shift(np.int64(1), index.s_level[part]))
+        ok = (lvl_bits & levels) != 0
+        xyz = index.s_xyz[part]
+        centre = xyz.mean(axis=0)
+        norm = float(np.linalg.norm(centre))
+        if np.isfinite(norm) and norm >= 0.5:  # else the schools spread over a hemisphere
+            centre = centre / norm
+            spread = float(distance_block(centre[None, :], xyz).max())
+            d = distance_block(centre[None, :], pxyz)[0]
+            ok &= online | (d <= radius + spread + slack) | ~np.isfinite(radius)
+        cand = ps[ok]
+        yield part, cand, reach(index, part, cand)
+
+
 def why_not_schools(
     index: MatchIndex,
     rows: np.ndarray,
@@ -133,78 +198,94 @@ def why_not_schools(
 ) -> pd.DataFrame:
     """One row per school of ``rows`` without an assignment: ``school_id, name,
     district, reason, explanation, by`` (``by``: ids of the schools that took its best
-    candidate partner). Edges ``e_s``/``e_p`` are index rows of the candidate pairs."""
+    candidate partner). Edges ``e_s``/``e_p`` are index rows of the candidate pairs.
+
+    Vectorised over the schools: only the sentences are written one by one."""
     t = TEXT.get(lang, TEXT["id"])
     got = np.zeros(index.n_schools, dtype=bool)
     got[e_s[chosen]] = True
     has_cand = np.zeros(index.n_schools, dtype=bool)
     has_cand[e_s] = True
     lost = rows[~got[rows]]
-    out: list[dict[str, Any]] = []
     cols = ["school_id", "name", "district", "reason", "explanation", "by"]
     if not len(lost):
         return pd.DataFrame(columns=cols)
-    order = np.lexsort((-score, e_s))  # candidates per school, best first
-    by_s = e_s[order]
-    holders: dict[int, list[int]] = {}
-    for s, p in zip(e_s[chosen], e_p[chosen], strict=True):
-        holders.setdefault(int(p), []).append(int(s))
-    no_cand = lost[~has_cand[lost]]
-    reach_of: dict[int, np.ndarray] = {}
-    useful_of: dict[int, np.ndarray] = {}
-    all_p = np.arange(index.n_partners)
-    for start in range(0, len(no_cand), 512):
-        part = no_cand[start : start + 512]
-        m = reach(index, part, all_p)
-        useful = m & offers_needed(index, part, all_p)
-        for i, s in enumerate(part):
-            reach_of[int(s)] = np.flatnonzero(m[i])
-            useful_of[int(s)] = np.flatnonzero(useful[i])
     sched = index.schools
-    for s in lost.tolist():
-        level = str(index.s_meta["level"][s])
-        by: list[str] = []
-        if index.s_capacity_left[s] <= 0:
-            reason = "school_full"
-            n_used = int(sched["capacity"].iloc[s] - index.s_capacity_left[s])
-            text = t["school_full"].format(n=n_used)
-        elif not has_cand[s]:
-            ps, fit = reach_of[s], useful_of[s]
-            free = fit[index.p_capacity_left[fit] > 0]
-            open_ = free[~np.asarray(index.excluded[s, free].todense()).ravel().astype(bool)]
-            if not len(ps):
-                reason, text = "no_partner_in_reach", t["no_reach"].format(level=level)
-            elif not len(fit):
-                reason, text = "no_offer", t["no_offer"].format(n=len(ps))
-            elif not len(free):
-                reason, text = "reachable_partners_full", t["all_full"].format(n=len(fit))
-            elif not len(open_):
-                reason, text = "in_progress", t["in_progress"].format(n=len(free))
-            else:  # reachable, free and open, yet no candidate: the officer forbade them
-                reason, text = "forbidden", t["forbidden"]
-        else:
-            lo, hi = np.searchsorted(by_s, [s, s + 1])
-            cands = e_p[order[lo:hi]]
-            best = int(cands[0])
-            takers = holders.get(best, [])[:3]
-            by = [str(index.s_meta["school_id"][x]) for x in takers]
-            reason = "outranked"
-            text = t["outranked"].format(
-                n=len(cands),
-                partner=index.p_meta["name"][best],
-                by=_names(index, "school", takers) or "-",
-            )
-        out.append(
-            {
-                "school_id": str(index.s_meta["school_id"][s]),
-                "name": str(index.s_meta["name"][s]),
-                "district": sched["district"].iloc[s] if "district" in sched else None,
-                "reason": reason,
-                "explanation": text,
-                "by": by,
-            }
+    sid, sname = index.s_meta["school_id"], index.s_meta["name"]
+    full = index.s_capacity_left[lost] <= 0
+    cand = ~full & has_cand[lost]
+    reason = np.full(len(lost), "outranked", dtype=object)
+    reason[full] = "school_full"
+    n = np.zeros(len(lost), dtype=np.int64)
+    cap = sched["capacity"].to_numpy()[lost[full]]
+    n[full] = [int(c - u) for c, u in zip(cap, index.s_capacity_left[lost[full]], strict=True)]
+    # outranked: the school's best candidate (highest score, then first listed) went to
+    # the first schools that hold that partner
+    order = np.lexsort((-score, e_s))
+    by_s = e_s[order]
+    lo = np.searchsorted(by_s, lost, side="left")
+    n[cand] = (np.searchsorted(by_s, lost, side="right") - lo)[cand]
+    best = np.full(len(lost), -1, dtype=np.int64)
+    best[cand] = e_p[order[lo[cand]]]
+    takers = _first_per_group(e_p[chosen], e_s[chosen], index.n_partners, 3)
+    # without a candidate: how far each school's partners got through the filters
+    none = np.flatnonzero(~full & ~has_cand[lost])
+    if len(none):
+        at = np.full(index.n_schools, -1, dtype=np.int64)
+        at[lost[none]] = none
+        counts = np.zeros((len(lost), 4), dtype=np.int64)  # reach, fit, free, open
+        room = index.p_capacity_left > 0
+        for part, ps, m in _reach_chunks(index, lost[none], np.arange(index.n_partners)):
+            useful = m & offers_needed(index, part, ps)
+            free = useful & room[ps][None, :]
+            blocked = np.asarray(index.excluded[part][:, ps].multiply(free).sum(axis=1)).ravel()
+            c = np.column_stack([m.sum(1), useful.sum(1), free.sum(1), free.sum(1) - blocked])
+            counts[at[part]] = c
+        c = counts[none]
+        code = np.select(
+            [c[:, 0] == 0, c[:, 1] == 0, c[:, 2] == 0, c[:, 3] == 0],
+            ["no_partner_in_reach", "no_offer", "reachable_partners_full", "in_progress"],
+            "forbidden",
         )
-    return pd.DataFrame(out, columns=cols)
+        reason[none] = code
+        n[none] = np.select([c[:, 1] == 0, c[:, 2] == 0], [c[:, 0], c[:, 1]], c[:, 2])
+    level = index.s_meta["level"][lost]
+    text: list[str] = []
+    by: list[list[str]] = []
+    for i, (r, k) in enumerate(zip(reason.tolist(), n.tolist(), strict=True)):
+        who: list[str] = []
+        if r == "outranked":
+            tk = takers[best[i]]
+            tk = tk[tk >= 0]
+            who = [str(sid[x]) for x in tk]
+            s_text = t["outranked"].format(
+                n=k, partner=index.p_meta["name"][best[i]], by=_names(index, "school", tk) or "-"
+            )
+        elif r == "school_full":
+            s_text = t["school_full"].format(n=k)
+        elif r == "no_partner_in_reach":
+            s_text = t["no_reach"].format(level=str(level[i]))
+        elif r == "no_offer":
+            s_text = t["no_offer"].format(n=k)
+        elif r == "reachable_partners_full":
+            s_text = t["all_full"].format(n=k)
+        elif r == "in_progress":
+            s_text = t["in_progress"].format(n=k)
+        else:
+            s_text = t["forbidden"]
+        text.append(s_text)
+        by.append(who)
+    return pd.DataFrame(
+        {
+            "school_id": sid[lost].astype(str),
+            "name": sname[lost].astype(str),
+            "district": sched["district"].to_numpy()[lost] if "district" in sched else None,
+            "reason": reason,
+            "explanation": text,
+            "by": by,
+        },
+        columns=cols,
+    )
 
 
 def why_not_partners(
@@ -218,7 +299,9 @@ def why_not_partners(
 ) -> pd.DataFrame:
     """One row per partner without an assignment, among the partners some selected
     school listed and those based in the selected schools' regencies: ``partner_id,
-    name, reason, explanation, by`` (``by``: schools that listed it and got another)."""
+    name, reason, explanation, by`` (``by``: schools that listed it and got another).
+
+    Vectorised over the partners: only the sentences are written one by one."""
     t = TEXT.get(lang, TEXT["id"])
     regencies = set(index.schools["regency"].iloc[rows].str.casefold()) if len(rows) else set()
     local = np.zeros(index.n_partners, dtype=bool)
@@ -235,44 +318,54 @@ def why_not_partners(
         return pd.DataFrame(columns=cols)
     unlisted = consider[~listed[consider]]
     reaches = np.zeros(index.n_partners, dtype=bool)
-    for start in range(0, len(rows), 2048):
-        m = reach(index, rows[start : start + 2048], unlisted)
-        reaches[unlisted[m.any(axis=0)]] = True
-    given: dict[int, list[int]] = {}
-    for s, p in zip(e_s[chosen], e_p[chosen], strict=True):
-        given.setdefault(int(s), []).append(int(p))
-    listers: dict[int, list[int]] = {}
+    # a partner found reaching is not looked at again
+    for _, ps, m in _reach_chunks(index, rows, lambda: unlisted[~reaches[unlisted]]):
+        reaches[ps[m.any(axis=0)]] = True
+    # the first partner each school was given, and the schools that listed each partner
+    # (in the order of the candidate pairs)
+    first_given = _first_per_group(e_s[chosen], e_p[chosen], index.n_schools, 1)[:, 0]
     sel = np.isin(e_p, consider[listed[consider]])
-    for s, p in zip(e_s[sel], e_p[sel], strict=True):
-        listers.setdefault(int(p), []).append(int(s))
-    out = []
-    for p in consider.tolist():
-        by: list[str] = []
-        if index.p_capacity_left[p] <= 0:
-            reason, text = "full", t["p_full"]
-        elif not listed[p]:
-            if reaches[p]:
-                reason, text = "not_listed", t["p_not_listed"].format(n=n_candidates)
-            else:
-                reason, text = "no_school_in_reach", t["p_no_reach"]
+    n_listers = np.bincount(e_p[sel], minlength=index.n_partners)
+    listers = _first_per_group(e_p[sel], e_s[sel], index.n_partners, 2)
+    full = index.p_capacity_left[consider] <= 0
+    reason = np.where(
+        full,
+        "full",
+        np.where(
+            listed[consider],
+            "outranked",
+            np.where(reaches[consider], "not_listed", "no_school_in_reach"),
+        ),
+    ).astype(object)
+    sid, sname = index.s_meta["school_id"], index.s_meta["name"]
+    text: list[str] = []
+    by: list[list[str]] = []
+    for p, r in zip(consider.tolist(), reason.tolist(), strict=True):
+        who: list[str] = []
+        if r == "full":
+            p_text = t["p_full"]
+        elif r == "not_listed":
+            p_text = t["p_not_listed"].format(n=n_candidates)
+        elif r == "no_school_in_reach":
+            p_text = t["p_no_reach"]
         else:
-            schools = listers.get(p, [])
-            shown = schools[:2]
-            by = [str(index.s_meta["school_id"][s]) for s in shown]
+            shown = listers[p][listers[p] >= 0]
+            who = [str(sid[s]) for s in shown]
             examples = "; ".join(
-                f"{index.s_meta['name'][s]} {t['with']} {_names(index, 'partner', given[s][:1])}"
+                f"{sname[s]} {t['with']} {index.p_meta['name'][first_given[s]]}"
                 for s in shown
-                if given.get(s)
+                if first_given[s] >= 0
             )
-            reason = "outranked"
-            text = t["p_outranked"].format(n=len(schools), by=examples or "-")
-        out.append(
-            {
-                "partner_id": str(index.p_meta["partner_id"][p]),
-                "name": str(index.p_meta["name"][p]),
-                "reason": reason,
-                "explanation": text,
-                "by": by,
-            }
-        )
-    return pd.DataFrame(out, columns=cols)
+            p_text = t["p_outranked"].format(n=int(n_listers[p]), by=examples or "-")
+        text.append(p_text)
+        by.append(who)
+    return pd.DataFrame(
+        {
+            "partner_id": index.p_meta["partner_id"][consider].astype(str),
+            "name": index.p_meta["name"][consider].astype(str),
+            "reason": reason,
+            "explanation": text,
+            "by": by,
+        },
+        columns=cols,
+    )

@@ -69,11 +69,11 @@ def test_once_tried_auc_rewards_ranking_what_delivers(engine: Engine, tmp_path: 
     holdout = time_split(engine.store.frame("outcomes"), 0.5)
     far = index.partner_row["P-FAR-ONLINE"]
 
-    def knows(ix, s_rows, p_rows):
+    def knows(ix, s_rows, p_rows, viewer="school"):
         cols = np.arange(ix.n_partners) if p_rows is None else p_rows
         return np.broadcast_to((cols == far).astype(np.float32), (len(s_rows), len(cols)))
 
-    def nearest(ix, s_rows, p_rows):
+    def nearest(ix, s_rows, p_rows, viewer="school"):
         return 1.0 - knows(ix, s_rows, p_rows)
 
     rep = once_tried({"knows": knows, "nearest": nearest}, index, holdout)
@@ -111,3 +111,20 @@ def test_large_holdouts_are_sampled_and_say_so(engine: Engine, tmp_path: Path) -
     assert "a fixed random sample of 3 schools" in format_report(rep)
     full = evaluate_scorers({"m": model_scorer(model)}, index, holdout)
     assert "sampled" not in full
+
+
+def test_grouped_auc_equals_auc_within_each_owner() -> None:
+    import numpy as np
+    import pandas as pd
+
+    from matcher.evaluation import _grouped_auc
+    from matcher.metrics import auc
+
+    rng = np.random.default_rng(0)
+    owners = rng.integers(0, 40, 1500)
+    scores = rng.integers(0, 5, 1500).astype(float)  # many ties
+    scores[rng.random(1500) < 0.1] = -np.inf  # unscored pairs
+    y = rng.random(1500) < 0.4
+    frame = pd.DataFrame({"o": owners, "s": scores, "y": y})
+    want = [auc(g["s"].to_numpy(), g["y"].to_numpy()) for _, g in frame.groupby("o", sort=False)]
+    assert np.allclose(_grouped_auc(owners, scores, y), [v for v in want if np.isfinite(v)])

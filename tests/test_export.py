@@ -43,6 +43,29 @@ def test_csv_safe_touches_text_columns_only() -> None:
     assert df["name"][0] == EVIL[0]  # the input is not changed
 
 
+def test_csv_safe_equals_the_rule_value_by_value() -> None:
+    """Repeated, missing, formula-like and multi-line values and a column of lists: each
+    value comes out as the rule says, whatever its neighbours."""
+    values = [*EVIL, "ok", "ok", None, "line\r\nnext", "a\rb", EVIL[0], "", float("nan")]
+    df = pd.DataFrame(
+        {
+            "text": values * 3,
+            "lists": [["=x", "y"], ["z"], None] * len(values),
+            "n": range(3 * len(values)),
+        }
+    )
+
+    def rule(v):
+        v = neutralise(v)
+        return v.replace("\r\n", "\n").replace("\r", "\n") if isinstance(v, str) else v
+
+    out = csv_safe(df)
+    for got, v in zip(out["text"], df["text"], strict=True):
+        assert (pd.isna(got) and pd.isna(v)) or got == rule(v)
+    assert out["lists"].tolist() == df["lists"].tolist()
+    assert out["n"].tolist() == df["n"].tolist()
+
+
 @pytest.fixture
 def evil_cli(settings, tmp_path: Path):
     """The known world with schools and partners named like formulas."""

@@ -98,6 +98,24 @@ def test_one_sided_pair_scores_zero_under_strict_fusions(fusion: str) -> None:
     assert out[0, 0] == 0.0 and out[0, 1] == pytest.approx(0.8)
 
 
+@pytest.mark.parametrize("fusion", ["harmonic", "geometric", "arithmetic", "min"])
+@pytest.mark.parametrize("wb", [0.5, 2 / 3])
+def test_weighted_fusion_same_in_numpy_and_kernels(fusion: str, wb: float) -> None:
+    from matcher.kernels import FUSION_CODES, mutual
+    from matcher.similarity import fuse
+
+    f = np.array([1.0, 0.5, 0.0, 0.3, 0.25])
+    b = np.array([0.5, 1.0, 0.7, 0.0, 0.25])
+    want = fuse(f, b, fusion, wb)
+    got = [mutual(x, y, FUSION_CODES[fusion], wb) for x, y in zip(f, b, strict=True)]
+    assert np.allclose(got, want)
+    if fusion in ("harmonic", "geometric", "min"):
+        assert want[2] == 0.0 and want[3] == 0.0  # one side gains nothing: nothing
+    if wb > 0.5 and fusion != "min":
+        # the side whose gain weighs more prefers the pair that gives it more
+        assert want[1] > want[0]
+
+
 def test_batch_rank_matches_single_suggestions(world_engine: Engine) -> None:
     from matcher.engine import rank_frame
 

@@ -184,3 +184,17 @@ def test_cleaning_spares_a_save_in_progress(tmp_path) -> None:
         fcntl.flock(lock, fcntl.LOCK_EX)
         assert store.clean_leftovers() == []
     assert store.clean_leftovers() == [".tmp-busy"]  # its holder died: a leftover
+
+
+def test_model_of_another_engine_version_refused_with_what_to_do(world_engine: Engine) -> None:
+    # a model pickled by an older engine (its manifest names no engine version) may not
+    # fit today's classes: it is refused with the way out, never unpickled
+    store = world_engine.models
+
+    def older(m):
+        m["libraries"].pop("matcher")
+        m["signature"] = sign(m, store.key)
+
+    _rewrite_manifest(world_engine, older)
+    with pytest.raises(ModelError, match=r"matcher before 0\.4\.0 .*matcher train"):
+        store.load()

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from matcher import schema
 from matcher.engine import Engine
 from matcher.history import AsOf, attempts, label_pairs, pair_starts
 from matcher.model import MatchModel
@@ -357,5 +358,28 @@ def test_attempts_say_what_happened_once_tried() -> None:
     assert got.loc["b", "accepted"] == 0 and np.isnan(got.loc["b", "success"])  # not tried on
     assert np.isnan(got.loc["c", "accepted"])  # unanswered: not a refusal
     assert got.loc["d", "accepted"] == 1 and got.loc["d", "success"] == 0  # a rating of 3
+    # each side's judgement of the other: the school rated it 3, the partner 5
+    assert got.loc["d", "for_school"] == 0 and got.loc["d", "for_partner"] == 1
+    assert got.loc["a", "for_school"] == 1 and got.loc["a", "for_partner"] == 1
+    assert np.isnan(got.loc["b", "for_school"]) and np.isnan(got.loc["c", "for_partner"])
     early = attempts(ev, as_of=pd.Timestamp("2025-05-01").to_pydatetime()).set_index("school_id")
     assert np.isnan(early.loc["a", "success"])  # still running then
+
+
+def test_a_side_is_judged_by_the_other_side_not_by_its_own_verdict(tmp_path: Path) -> None:
+    # the famous partner completes every partnership, its schools rate it 2 and it rates
+    # them 5: the partner's record falls, the schools' records do not
+    files = exposure_world(tmp_path)
+    frames = {k: schema.read_file(k, files[k])[0] for k in ("schools", "partners", "outcomes")}
+    ev = frames["outcomes"]
+    near_end = (ev["partner_id"] == "P-NEAR-FAMOUS") & (ev["status"] == "ended_early")
+    ev.loc[near_end, "status"] = "completed"
+    ev.loc[near_end, "school_rating"] = 2
+    ev.loc[near_end, "partner_rating"] = 5
+    S, P = frames["schools"], frames["partners"]
+    model = MatchModel().fit(S, P, ev)
+    index = model.index(S, P, ev)
+    near = index.partner_row["P-NEAR-FAMOUS"]
+    assert index.p_weight[near] < 1.0 < index.p_weight[index.partner_row["P-FAR-ONLINE"]]
+    asked_near = ev.loc[near_end, "school_id"].map(index.school_row).to_numpy()
+    assert (index.s_weight[asked_near] >= 1.0).all()

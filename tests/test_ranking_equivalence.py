@@ -40,7 +40,9 @@ def reference_scores(
     f64 = np.float64
     F = index.s_need_n[s_rows].astype(f64) @ index.p_offer_n.astype(f64).T
     B = index.s_offer_n[s_rows].astype(f64) @ index.p_need_n.astype(f64).T
-    mutual = F if model.fusion == "forward" else fuse(F, B, model.fusion)
+    # on a partner's list its own gain counts ``partner_list_weight``, else half
+    wb = model.partner_list_weight if viewer == "partner" else 0.5
+    mutual = F if model.fusion == "forward" else fuse(F, B, model.fusion, wb)
     # straight-line (chord) distance between the points, km; NaN without coordinates
     sx, px = index.s_xyz[s_rows], index.p_xyz
     chord = np.sqrt(((sx[:, None, :] - px[None, :, :]) ** 2).sum(axis=2)) * EARTH_RADIUS_KM

@@ -45,6 +45,56 @@ def test_codes_read_in_their_usual_direction(reader, text, side, kind, code) -> 
     assert code not in [i["code"] for i in got[other]]
 
 
+@pytest.mark.parametrize(
+    ("text", "side", "needs", "offers"),
+    [
+        # a school that says it can provide a both-ways code offers it
+        (
+            "Kami butuh laptop untuk lab komputer. Kami dapat menyediakan program "
+            "lingkungan hidup dan bank sampah.",
+            "school",
+            {"digital_devices"},
+            {"environment_program"},
+        ),
+        (
+            "We can offer student volunteers. We need laptops.",
+            "school",
+            {"digital_devices"},
+            {"student_volunteers"},
+        ),  # fmt: skip
+        # need words and offer words in one sentence: the usual direction
+        (
+            "Kami mencari mitra yang dapat menyediakan program lingkungan hidup.",
+            "school",
+            {"environment_program"},
+            set(),
+        ),  # fmt: skip
+        # a partner that says it needs a both-ways code needs it
+        (
+            "Kami membutuhkan relawan siswa untuk kegiatan kami.",
+            "partner",
+            {"student_volunteers"},
+            set(),
+        ),  # fmt: skip
+    ],
+)
+def test_need_and_offer_words_set_the_direction(reader, text, side, needs, offers) -> None:
+    got = read_text(reader, text, side)
+    assert {n["code"] for n in got["needs"]} == needs
+    assert {o["code"] for o in got["offers"]} == offers
+
+
+def test_words_of_different_sentences_never_make_one_phrase(reader) -> None:
+    # "usaha" (closing line) and "siswa" (intro) together look like "usaha siswa"
+    text = (
+        "Saat ini kami mendidik 213 siswa. Guru kami butuh pelatihan. "
+        "Kami berharap dapat bekerja sama dengan dunia usaha, kampus, dan komunitas."
+    )
+    got = read_text(reader, text, "school")
+    assert "entrepreneurship" not in {n["code"] for n in got["needs"]}
+    assert "teacher_training" in {n["code"] for n in got["needs"]}
+
+
 def test_labels_follow_the_language(reader) -> None:
     got = read_text(reader, "butuh laptop", "school", lang="en")
     assert got["needs"][0]["label"] == "computers and devices"

@@ -143,3 +143,35 @@ def test_key_in_query_is_redacted(
         client.get(f"/schools?{param}=TOPSECRET-1&limit=2")
     (line,) = _access_lines(caplog)
     assert "TOPSECRET" not in line and f"{param}=[redacted]&limit=2" in line
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "/schools/123/suggestions",
+        "".join(chr(c) for c in range(0x20, 0x7F)),  # every printable ASCII character
+        *[f"/a{chr(c)}b" for c in [*range(0x00, 0x20), 0x7F, 0x85, 0x2028, 0x200B]],
+        "/sekolah/é",
+    ],
+)
+def test_log_escape_is_the_same_on_its_short_path(text: str) -> None:
+    """Plain printable ASCII skips the per-character check; the result is the one the
+    check gives (quotes and backslashes escaped, control characters written out)."""
+    import unicodedata
+
+    from api.middleware import log_target
+
+    def slow(t: str) -> str:
+        out = []
+        for ch in t:
+            if ch in ('"', "\\"):
+                out.append("\\" + ch)
+            elif unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp"):
+                out.append(f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}")
+            else:
+                out.append(ch)
+        return "".join(out)
+
+    shown = log_target({"path": text, "query_string": b""})
+    assert shown == slow(text)
+    assert "\n" not in shown and "\r" not in shown
