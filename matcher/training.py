@@ -41,7 +41,7 @@ def fit_on_holdout(params: dict[str, Any], data: HoldoutData) -> tuple[MatchMode
     window spans months in which partnerships end and partners take new schools, so a
     partner that was full on the cut-off day is still a fair candidate."""
     schools, partners, outcomes, holdout = data
-    fitted = MatchModel(**params).fit(schools, partners, holdout.train)
+    fitted = MatchModel.from_params(params).fit(schools, partners, holdout.train)
     index = fitted.index(schools, partners, outcomes, as_of=holdout.cutoff, count_capacity=False)
     return fitted, index
 
@@ -118,7 +118,7 @@ class Trainer:
                 return {**champion, "skipped": True, "new_outcomes": new}
         if (w := (params or {}).get("outcome_weight")) is not None:
             schema.check_option("outcome weight", w, 0, schema.MAX_OUTCOME_WEIGHT)
-        model = MatchModel(**(params or {}))
+        model = MatchModel.from_params(params or {})
         metrics: dict[str, Any] = {}
         decision = ("activated: first model" + refused) if champion is None else "activated"
         promote = True
@@ -130,11 +130,12 @@ class Trainer:
                 decision = f"activated without holdout check ({exc})"
             if holdout is not None:
                 data = (schools, partners, outcomes, holdout)
-                metrics = self.holdout_metrics(model.get_params(), data)
+                metrics = self.holdout_metrics(model.parameters(), data)
                 if champion is not None:
                     # the same settings on the same holdout score the same (fits are
                     # seeded): refit the champion only when its settings differ
-                    same = same_parameters(champion["parameters"], model.get_params())
+                    old = MatchModel.from_params(champion["parameters"]).parameters()
+                    same = same_parameters(old, model.parameters())
                     base = (
                         dict(metrics)
                         if same
@@ -153,12 +154,16 @@ class Trainer:
             promote, decision = True, decision.replace("kept", "forced over")
         model.fit(schools, partners, outcomes)
         manifest = {
-            "parameters": model.get_params(),
+            "parameters": model.parameters(),
             "data": {
                 "fingerprint": self.store.fingerprint(),
                 "schools": len(schools),
                 "partners": len(partners),
                 "outcomes": len(outcomes),
+            },
+            "vocabulary": {
+                "sha256": model.features_.vocabulary_.sha256,
+                "codes": len(model.features_.codes_),
             },
             "outcome_model": model.outcome_note_,
             "metrics": metrics,
@@ -177,10 +182,10 @@ class Trainer:
         schools, partners = self.store.frame("schools"), self.store.frame("partners")
         outcomes = self.store.frame("outcomes")
         holdout = time_split(outcomes, test_fraction)
-        params = model.get_params()
+        params = model.parameters()
 
         def fit(**over: Any) -> MatchModel:
-            return MatchModel(**{**params, **over}).fit(schools, partners, holdout.train)
+            return MatchModel.from_params({**params, **over}).fit(schools, partners, holdout.train)
 
         data = (schools, partners, outcomes, holdout)
         fitted, index = fit_on_holdout(params, data)
