@@ -54,7 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
     tr = sub.add_parser("train", parents=[common], help="fit and save a new model version")
     tr.add_argument(
         "--fusion",
-        help="how the two directions combine: harmonic (default), geometric, min, arithmetic",
+        help="how the two directions combine: geometric (default), harmonic, min, arithmetic",
     )
     tr.add_argument("--no-eval", action="store_true", help="skip the holdout check (promote)")
     tr.add_argument("--force", action="store_true", help="activate even if worse than active")
