@@ -75,7 +75,7 @@ class CachedSuggestions:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        body = self._hit(scope) if scope["type"] == "http" else None
+        body = self.hit(scope) if scope["type"] == "http" else None
         if body is None:
             await self.app(scope, receive, send)
             return
@@ -84,7 +84,8 @@ class CachedSuggestions:
         await send({"type": "http.response.start", "status": 200, "headers": headers})
         await send({"type": "http.response.body", "body": body})
 
-    def _hit(self, scope: Scope) -> bytes | None:
+    def hit(self, scope: Scope) -> bytes | None:
+        """The body to answer ``scope`` with here, or None to pass it on to the app."""
         if scope.get("method") != "GET":
             return None
         match = _PATH.fullmatch(scope.get("path", ""))

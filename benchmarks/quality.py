@@ -103,7 +103,7 @@ def score_world(
 ) -> dict[str, tuple[float, float]]:
     """True-benefit NDCG@k of schools' and partners' lists for every model."""
     S, P, E = frames["schools"], frames["partners"], frames["outcomes"]
-    default = MatchModel(**params).fit(S, P, E)
+    default = MatchModel.from_params(params).fit(S, P, E)
     index = default.index(S, P, E)
     gains = aligned_truth(truth, index)
     rows = np.arange(index.n_schools)
@@ -115,7 +115,7 @@ def score_world(
     }
     variants = {"content only": {"outcome_weight": 0.0}} | ABLATIONS
     for name, over in variants.items():
-        m = MatchModel(**{**params, **over}).fit(S, P, E)
+        m = MatchModel.from_params({**params, **over}).fit(S, P, E)
         scorers[name] = (model_scorer(m), m.index(S, P, E))
     scorers["default"] = (model_scorer(default), index)
     out = {}

@@ -65,6 +65,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="train only if at least N outcome events arrived since the active model",
     )
     tr.add_argument("--outcome-weight", type=float, help="weight of the outcome model (0..1)")
+    tr.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="any model setting by its name in `matcher models` (e.g. features__rarity=true)",
+    )
 
     sg = sub.add_parser(
         "suggest", parents=[common], help="partners for a school (or schools for a partner)"
@@ -208,6 +215,46 @@ def cmd_load(eng: Engine, a: argparse.Namespace) -> None:
     _out("loaded: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
 
 
+def model_settings(items: list[str]) -> dict[str, Any]:
+    """``--set NAME=VALUE`` options as model settings: a name of
+    :meth:`MatchModel.parameters` (or a flat alias), a value of its default's type."""
+    import math
+
+    from matcher.model import ALIASES, MatchModel
+
+    known = MatchModel.from_params({}).parameters()
+    out: dict[str, Any] = {}
+    for item in items:
+        name, sep, raw = item.partition("=")
+        key = ALIASES.get(name.strip(), name.strip())
+        if not sep or key not in known:
+            names = ", ".join(sorted(known))
+            raise MatcherError(f"--set {item!r}: give NAME=VALUE with a NAME of: {names}")
+        default = known[key]
+        try:
+            value = json.loads(raw)
+        except ValueError:
+            value = raw
+        number = isinstance(value, (int, float)) and not isinstance(value, bool)
+        if isinstance(default, bool):
+            ok = isinstance(value, bool)
+        elif isinstance(default, int):
+            ok = number and float(value).is_integer()
+            value = int(value) if ok else value
+        elif isinstance(default, float):
+            ok = number and math.isfinite(value)
+            value = float(value) if ok else value
+        elif isinstance(default, tuple):
+            ok = isinstance(value, list) and len(value) == len(default)
+            value = tuple(value) if ok else value
+        else:
+            ok = isinstance(value, type(default))
+        if not ok:
+            raise MatcherError(f"--set {name}: {raw!r} is not like its default {default!r}")
+        out[key] = value
+    return out
+
+
 def cmd_train(eng: Engine, a: argparse.Namespace) -> None:
     from matcher import schema
     from matcher.similarity import FUSIONS
@@ -218,6 +265,7 @@ def cmd_train(eng: Engine, a: argparse.Namespace) -> None:
     if a.outcome_weight is not None:
         w = schema.check_option("--outcome-weight", a.outcome_weight, 0, schema.MAX_OUTCOME_WEIGHT)
         params["outcome_weight"] = w
+    params |= model_settings(a.set)
     if not a.quiet:
         print(
             "training: fitting features and outcome model, checking the holdout ...",

@@ -53,7 +53,7 @@ class Engine:
         # the parts' own methods, as they are
         self.read_text, self.snapshot = v.read_text, v.current
         self.cached_suggestions, self.cached_rendering = v.cached, v.rendered
-        self.evaluate, self.model_versions = t.evaluate, self.models.versions
+        self.train, self.evaluate, self.model_versions = t.train, t.evaluate, self.models.versions
         self.load_files, self.id_warnings = r.load_files, r.id_warnings
         self.load_records, self.record_outcomes = r.load_records, r.record_outcomes
         self.get, self.list_records, self.put, self.delete = r.get, r.list_records, r.put, r.delete
@@ -84,17 +84,6 @@ class Engine:
         return self.records.load_sample(self.settings.data_dir)
 
     # -- models --------------------------------------------------------------------------
-
-    def train(
-        self,
-        params: dict[str, Any] | None = None,
-        evaluate: bool = True,
-        force: bool = False,
-        if_new_outcomes: int | None = None,
-    ) -> dict[str, Any]:
-        """Fit a version on everything stored; promote it if not worse on the holdout
-        (:meth:`matcher.training.Trainer.train`)."""
-        return self.trainer.train(params, evaluate, force, if_new_outcomes)
 
     def _train_job(self, params: dict[str, Any], force: bool) -> dict[str, Any]:
         manifest = self.train(params, force=force)

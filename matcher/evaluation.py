@@ -234,7 +234,7 @@ def once_tried(scorers: dict[str, Scorer], index: MatchIndex, holdout: Holdout) 
     return out
 
 
-def _lists(
+def top_lists(
     scorer: Scorer,
     index: MatchIndex,
     s_rows: np.ndarray,
@@ -242,6 +242,8 @@ def _lists(
     k: int,
     chunk: int | None = None,
 ) -> tuple[list[list[str]], list[list[str]]]:
+    """Each school's k best partner ids and each partner's k best school ids by
+    ``scorer`` (partners' lists merged over ``chunk`` schools at a time)."""
     pid = index.partners["partner_id"].to_numpy()
     sid = index.schools["school_id"].to_numpy()
     school_lists: list[list[str]] = []
@@ -353,7 +355,7 @@ def evaluate_scorers(
         report["sampled"] = {"schools": len(s_ids), "partners": len(p_ids)}
     per_list: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     for name, scorer in scorers.items():
-        s_lists, p_lists = _lists(scorer, index, s_rows, p_rows, k)
+        s_lists, p_lists = top_lists(scorer, index, s_rows, p_rows, k)
         sm = _score_lists(s_lists, s_ids, s_rel, k)
         pm = _score_lists(p_lists, p_ids, p_rel, k)
         exposure = pd.Series([p for lst in s_lists for p in lst]).value_counts()

@@ -11,7 +11,7 @@ import numpy as np
 
 from matcher.geo import haversine_km
 from matcher.index import MatchIndex
-from matcher.vocabulary import load_vocabulary
+from matcher.vocabulary import Vocabulary
 
 TEXT = {
     "id": {
@@ -57,9 +57,13 @@ def no_more_note(other: str, lang: str = "id") -> str:
 
 
 def _items(
-    need: np.ndarray, tag: np.ndarray, text: np.ndarray, offer: np.ndarray, lang: str
+    need: np.ndarray,
+    tag: np.ndarray,
+    text: np.ndarray,
+    offer: np.ndarray,
+    lang: str,
+    vocab: Vocabulary,
 ) -> list[dict[str, Any]]:
-    vocab = load_vocabulary()
     contrib = need * offer
     order = np.argsort(-contrib, kind="stable")
     out = []
@@ -101,8 +105,9 @@ def explain_pair(
     record of the side suggested to it)."""
     t = TEXT.get(lang, TEXT["id"])
     s, p = index.s, index.p
-    gains = _items(s.need[s_row], s.need_tag[s_row], s.need_text[s_row], p.offer[p_row], lang)
-    gives = _items(p.need[p_row], s.offer_tag[s_row], s.offer_text[s_row], s.offer[s_row], lang)
+    v = index.vocab()
+    gains = _items(s.need[s_row], s.need_tag[s_row], s.need_text[s_row], p.offer[p_row], lang, v)
+    gives = _items(p.need[p_row], s.offer_tag[s_row], s.offer_text[s_row], s.offer[s_row], lang, v)
     sm, pm = index.s_meta, index.p_meta
     online = bool(pm["online"][p_row])
     distance = None

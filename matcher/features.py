@@ -455,6 +455,7 @@ class FeatureSpace(BaseEstimator):
     def fit(self, schools: pd.DataFrame, partners: pd.DataFrame) -> FeatureSpace:
         vocab = load_vocabulary()
         text = {"ngram_range": self.ngram_range, "threshold": self.threshold}
+        self.vocabulary_ = vocab  # the model's own codes and labels, saved with it
         self.codes_ = vocab.codes
         self.school_pipeline_ = _side_pipeline("school", vocab, text).fit(schools)
         self.partner_pipeline_ = _side_pipeline("partner", vocab, text).fit(partners)

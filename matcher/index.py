@@ -22,6 +22,7 @@ from matcher.features import FeatureSpace, SideMatrices
 from matcher.geo import radius_to_chord2, unit_vectors
 from matcher.history import CLOSED, IN_PROGRESS, OCCUPYING, label_pairs, pair_states, track_records
 from matcher.similarity import normalise
+from matcher.vocabulary import Vocabulary, load_vocabulary
 
 
 @dataclass
@@ -60,6 +61,8 @@ class MatchIndex:
     cache: dict[Any, Any] = field(default_factory=dict)
     s_meta: dict[str, np.ndarray] = field(default_factory=dict)
     p_meta: dict[str, np.ndarray] = field(default_factory=dict)
+    # the fitted model's vocabulary (None: a model saved before it kept one)
+    vocabulary: Vocabulary | None = None
 
     @classmethod
     def build(
@@ -165,7 +168,13 @@ class MatchIndex:
             | {c: schools[c].to_numpy(dtype=np.float64) for c in ("latitude", "longitude")},
             p_meta={c: partners[c].to_numpy() for c in ("partner_id", "name", "type")}
             | {"latitude": lat, "longitude": lon, "online": partners["online"].to_numpy(bool)},
+            vocabulary=getattr(features, "vocabulary_", None),
         )
+
+    def vocab(self) -> Vocabulary:
+        """The codes and labels the matrices' columns stand for: the fitted model's own
+        (the bundled vocabulary for a model saved before it kept one)."""
+        return self.vocabulary if self.vocabulary is not None else load_vocabulary()
 
     @property
     def n_schools(self) -> int:

@@ -13,6 +13,7 @@ for a side without history and move as its history accumulates.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
@@ -20,7 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from scipy import sparse
-from sklearn.base import BaseEstimator
+from sklearn.base import BaseEstimator, clone
 from sklearn.utils.validation import check_is_fitted
 
 from matcher import kernels
@@ -30,6 +31,18 @@ from matcher.index import MatchIndex
 from matcher.kernels import FUSION_CODES
 from matcher.outcomes import OutcomeModel
 from matcher.similarity import fuse
+
+# The sub-estimators' defaults (shared: fit and set_params work on clones) and the flat
+# names earlier versions gave their settings.
+DEFAULT_FEATURES = FeatureSpace()
+DEFAULT_OUTCOME = OutcomeModel()
+NESTED: dict[str, type[BaseEstimator]] = {"features": FeatureSpace, "outcome": OutcomeModel}
+ALIASES = {
+    **{k: f"features__{k}" for k in ("text_weight", "ngram_range", "threshold", "implicit")},
+    "rarity": "features__rarity",
+    "prior_strength": "outcome__prior_strength",
+    "accept_weight": "outcome__accept_weight",
+}
 
 # Partners per tile in batch ranking: a tile's products for a chunk of schools stay in
 # cache between the matrix product and the compiled pass that reads them.
@@ -81,15 +94,25 @@ class MatchModel(BaseEstimator):
         Distance assumed for an online partner that is not nearby.
     language_penalty : float
         Factor applied when school and partner share no language.
-    text_weight, ngram_range, threshold, implicit, rarity : see :class:`FeatureSpace`.
+    features : FeatureSpace
+        How records become need/offer matrices (its settings: ``features__text_weight``,
+        ``features__rarity`` ...); cloned when fitting, never changed.
+    outcome : OutcomeModel
+        How each side's track record is learned from tried pairs (``outcome__...``);
+        cloned when fitting.
     outcome_weight : float
         Exponent of each side's learned factor (1, the default: the expected benefit
         once tried; 0: content only). Used only when enough tried pairs were recorded
         to learn from.
-    prior_strength, accept_weight : float
-        Attempts' worth of the prior that a side's track record is shrunk toward, and how
-        much acceptance records count beside delivery (see
-        :class:`~matcher.outcomes.OutcomeModel`).
+    random_state : int
+        Seed of any random step of fitting. Every current step is deterministic; the
+        seed is recorded with the settings so that a random step added later is
+        reproducible and seen.
+
+    The flat names earlier versions gave the sub-estimators' settings (``text_weight``,
+    ``ngram_range``, ``threshold``, ``implicit``, ``rarity``, ``prior_strength``,
+    ``accept_weight``) are accepted by :meth:`from_params` (older manifests and
+    benchmark settings use them), and an artifact saved with them loads as nested.
     partner_list_weight : float
         On a partner's own list, the share of the partner's gain (backward) in the fused
         benefit; on a school's list both directions count alike. A partner takes part,
@@ -111,15 +134,11 @@ class MatchModel(BaseEstimator):
         decay_weight: float = 0.05,
         online_km: float = 30.0,
         language_penalty: float = 0.6,
-        text_weight: float = 0.8,
-        ngram_range: tuple[int, int] = (3, 5),
-        threshold: float = 0.8,
-        implicit: bool = True,
-        rarity: bool = False,
+        features: FeatureSpace = DEFAULT_FEATURES,
+        outcome: OutcomeModel = DEFAULT_OUTCOME,
         outcome_weight: float = 1.0,
-        prior_strength: float = 5.0,
-        accept_weight: float = 0.0,
         partner_list_weight: float = 2 / 3,
+        random_state: int = 0,
     ) -> None:
         self.fusion = fusion
         self.similarity = similarity
@@ -127,15 +146,41 @@ class MatchModel(BaseEstimator):
         self.decay_weight = decay_weight
         self.online_km = online_km
         self.language_penalty = language_penalty
-        self.text_weight = text_weight
-        self.ngram_range = ngram_range
-        self.threshold = threshold
-        self.implicit = implicit
-        self.rarity = rarity
+        self.features = features
+        self.outcome = outcome
         self.outcome_weight = outcome_weight
-        self.prior_strength = prior_strength
-        self.accept_weight = accept_weight
         self.partner_list_weight = partner_list_weight
+        self.random_state = random_state
+
+    @classmethod
+    def from_params(cls, params: Mapping[str, Any]) -> MatchModel:
+        """A model with ``params`` as :meth:`parameters` (or a manifest) gives them: nested
+        names (``features__rarity``) or the flat names of earlier versions (``rarity``)."""
+        given = {ALIASES.get(k, k): v for k, v in params.items() if k not in NESTED}
+        if isinstance(given.get("features__ngram_range"), list):  # JSON has no tuples
+            given["features__ngram_range"] = tuple(given["features__ngram_range"])
+        return cls(features=FeatureSpace(), outcome=OutcomeModel()).set_params(**given)
+
+    def parameters(self) -> dict[str, Any]:
+        """Every setting by its nested name, as plain values (what the manifest records)."""
+        return {k: v for k, v in self.get_params(deep=True).items() if k not in NESTED}
+
+    def set_params(self, **params: Any) -> MatchModel:
+        # a nested setting changes a copy of the sub-estimator: the defaults are shared
+        for name in {k.split("__", 1)[0] for k in params if "__" in k} - set(params):
+            if name in NESTED:
+                setattr(self, name, clone(getattr(self, name)))
+        return super().set_params(**params)
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        if "features" not in state:  # saved with flat settings (before 0.4.1): nested now
+            state = dict(state)
+            for name, cls in NESTED.items():
+                keys = [k for k, v in ALIASES.items() if v.startswith(name + "__")]
+                sub = {ALIASES[k].split("__", 1)[1]: state.pop(k) for k in keys if k in state}
+                state[name] = cls(**sub)
+            state.setdefault("random_state", 0)
+        super().__setstate__(state)
 
     def fit(
         self,
@@ -150,13 +195,7 @@ class MatchModel(BaseEstimator):
             raise ValueError(f"unknown fusion {self.fusion!r}")
         if not len(schools) or not len(partners):
             raise ValueError("training needs at least one school and one partner")
-        self.features_ = FeatureSpace(
-            text_weight=self.text_weight,
-            ngram_range=self.ngram_range,
-            threshold=self.threshold,
-            implicit=self.implicit,
-            rarity=self.rarity,
-        ).fit(schools, partners)
+        self.features_ = clone(self.features).fit(schools, partners)
         self.outcome_model_: OutcomeModel | None = None
         self.outcome_note_ = "content only (outcome_weight is 0)"
         if self.outcome_weight > 0 and outcomes is not None and len(outcomes):
@@ -169,7 +208,7 @@ class MatchModel(BaseEstimator):
                 count_capacity=False,
                 similarity=self.similarity,
             )
-            om = OutcomeModel(prior_strength=self.prior_strength, accept_weight=self.accept_weight)
+            om = clone(self.outcome)
             try:
                 self.outcome_model_ = om.fit(index, self, outcomes, as_of)
                 self.outcome_note_ = om.note_

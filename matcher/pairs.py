@@ -15,7 +15,7 @@ import pandas as pd
 from matcher.explain import TEXT
 from matcher.geo import EARTH_RADIUS_KM
 from matcher.index import MatchIndex
-from matcher.vocabulary import load_vocabulary
+from matcher.vocabulary import Vocabulary
 
 CONTACT_COLUMNS = ("contact_name", "phone", "email", "whatsapp")
 SOURCE_TAG, SOURCE_TEXT, SOURCE_PROFILE = 0, 1, 2
@@ -54,11 +54,10 @@ def _unique_rows(items: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return uniq, inv.ravel()
 
 
-def _phrases(items: np.ndarray, lang: str) -> tuple[np.ndarray, np.ndarray]:
+def _phrases(items: np.ndarray, lang: str, vocab: Vocabulary) -> tuple[np.ndarray, np.ndarray]:
     """For each row of ``items``: the phrase (labels with source notes) and the codes
     joined by ";", written once per distinct row."""
     t = TEXT.get(lang, TEXT["id"])
-    vocab = load_vocabulary()
     note = {
         SOURCE_TAG: "",
         SOURCE_TEXT: f" ({t['from_text']})",
@@ -103,8 +102,8 @@ def pair_details(
     S, P = index.s, index.p
     g_items, _ = _gain_lists(S.need[s] * P.offer[p], S.need_tag[s], S.need_text[s])
     o_items, _ = _gain_lists(P.need[p] * S.offer[s], S.offer_tag[s], S.offer_text[s])
-    gains, gain_codes = _phrases(g_items, lang)
-    gives, give_codes = _phrases(o_items, lang)
+    gains, gain_codes = _phrases(g_items, lang, index.vocab())
+    gives, give_codes = _phrases(o_items, lang, index.vocab())
     online = index.p_meta["online"][p].astype(bool)
     km = _km(index, s, p)
     where = np.array(

@@ -31,33 +31,25 @@ from matcher.model import MatchModel
 from matcher.model_store import ModelStore
 from matcher.storage import Store
 
+# what a holdout fit reads: every school, partner and outcome event, and the split
+HoldoutData = tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, Holdout]
 
-def fit_on_holdout(
-    params: dict[str, Any],
-    schools: pd.DataFrame,
-    partners: pd.DataFrame,
-    outcomes: pd.DataFrame,
-    holdout: Holdout,
-) -> tuple[MatchModel, MatchIndex]:
+
+def fit_on_holdout(params: dict[str, Any], data: HoldoutData) -> tuple[MatchModel, MatchIndex]:
     """A model with ``params`` fitted on what was known before the holdout's cut-off,
     and its index of the data as it stood then. Capacity is not applied: the holdout
     window spans months in which partnerships end and partners take new schools, so a
     partner that was full on the cut-off day is still a fair candidate."""
-    fitted = MatchModel(**params).fit(schools, partners, holdout.train)
+    schools, partners, outcomes, holdout = data
+    fitted = MatchModel.from_params(params).fit(schools, partners, holdout.train)
     index = fitted.index(schools, partners, outcomes, as_of=holdout.cutoff, count_capacity=False)
     return fitted, index
 
 
-def holdout_metrics(
-    params: dict[str, Any],
-    schools: pd.DataFrame,
-    partners: pd.DataFrame,
-    outcomes: pd.DataFrame,
-    holdout: Holdout,
-) -> dict[str, Any]:
+def holdout_metrics(params: dict[str, Any], data: HoldoutData) -> dict[str, Any]:
     """The holdout's cut-off and the metrics of a model with ``params`` on it."""
-    fitted, index = fit_on_holdout(params, schools, partners, outcomes, holdout)
-    rep = evaluate_scorers({"model": model_scorer(fitted)}, index, holdout)
+    fitted, index = fit_on_holdout(params, data)
+    rep = evaluate_scorers({"model": model_scorer(fitted)}, index, data[3])
     return {"cutoff": rep["cutoff"], **rep["models"]["model"]}
 
 
@@ -88,7 +80,9 @@ class Trainer:
     def __init__(self, store: Store, models: ModelStore, switch: Callable[[str], None]) -> None:
         self.store, self.models, self.switch = store, models, switch
         self.split: Callable[[pd.DataFrame], Holdout] = time_split
-        self.holdout_metrics: Callable[..., dict[str, Any]] = holdout_metrics
+        self.holdout_metrics: Callable[[dict[str, Any], HoldoutData], dict[str, Any]] = (
+            holdout_metrics
+        )
 
     def train(
         self,
@@ -124,7 +118,7 @@ class Trainer:
                 return {**champion, "skipped": True, "new_outcomes": new}
         if (w := (params or {}).get("outcome_weight")) is not None:
             schema.check_option("outcome weight", w, 0, schema.MAX_OUTCOME_WEIGHT)
-        model = MatchModel(**(params or {}))
+        model = MatchModel.from_params(params or {})
         metrics: dict[str, Any] = {}
         decision = ("activated: first model" + refused) if champion is None else "activated"
         promote = True
@@ -136,14 +130,17 @@ class Trainer:
                 decision = f"activated without holdout check ({exc})"
             if holdout is not None:
                 data = (schools, partners, outcomes, holdout)
-                metrics = self.holdout_metrics(model.get_params(), *data)
+                metrics = self.holdout_metrics(model.parameters(), data)
                 if champion is not None:
                     # the same settings on the same holdout score the same (fits are
                     # seeded): refit the champion only when its settings differ
-                    same = same_parameters(champion["parameters"], model.get_params())
-                    base = dict(metrics) if same else self.holdout_metrics(
-                        champion["parameters"], *data
-                    )  # fmt: skip
+                    old = MatchModel.from_params(champion["parameters"]).parameters()
+                    same = same_parameters(old, model.parameters())
+                    base = (
+                        dict(metrics)
+                        if same
+                        else self.holdout_metrics(champion["parameters"], data)
+                    )
                     metrics["champion"] = {"version": active, **base}
                     new_ndcg, old_ndcg = metrics["schools"]["ndcg"], base["schools"]["ndcg"]
                     promote = new_ndcg >= old_ndcg - 1e-9
@@ -157,12 +154,16 @@ class Trainer:
             promote, decision = True, decision.replace("kept", "forced over")
         model.fit(schools, partners, outcomes)
         manifest = {
-            "parameters": model.get_params(),
+            "parameters": model.parameters(),
             "data": {
                 "fingerprint": self.store.fingerprint(),
                 "schools": len(schools),
                 "partners": len(partners),
                 "outcomes": len(outcomes),
+            },
+            "vocabulary": {
+                "sha256": model.features_.vocabulary_.sha256,
+                "codes": len(model.features_.codes_),
             },
             "outcome_model": model.outcome_note_,
             "metrics": metrics,
@@ -181,12 +182,13 @@ class Trainer:
         schools, partners = self.store.frame("schools"), self.store.frame("partners")
         outcomes = self.store.frame("outcomes")
         holdout = time_split(outcomes, test_fraction)
-        params = model.get_params()
+        params = model.parameters()
 
         def fit(**over: Any) -> MatchModel:
-            return MatchModel(**{**params, **over}).fit(schools, partners, holdout.train)
+            return MatchModel.from_params({**params, **over}).fit(schools, partners, holdout.train)
 
-        fitted, index = fit_on_holdout(params, schools, partners, outcomes, holdout)
+        data = (schools, partners, outcomes, holdout)
+        fitted, index = fit_on_holdout(params, data)
         scorers = {
             "random": random_scorer(fitted),
             "popularity": popularity_scorer(fitted, holdout.train),
@@ -197,9 +199,7 @@ class Trainer:
         older = [m for m in self.models.versions() if m["state"] == "ok" and m["version"] < version]
         if older:
             prev = older[-1]
-            prev_model, prev_index = fit_on_holdout(
-                prev["parameters"], schools, partners, outcomes, holdout
-            )
+            prev_model, prev_index = fit_on_holdout(prev["parameters"], data)
             scorers[f"previous {prev['version']}"] = model_scorer(prev_model, prev_index)
         scorers[f"model {version}"] = model_scorer(fitted)
         report = evaluate_scorers(scorers, index, holdout, k, reference="content only")

@@ -6,6 +6,7 @@ The vocabulary is data (``data/vocabulary.json``); this module only reads it.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
 from functools import lru_cache
@@ -34,6 +35,7 @@ class Vocabulary:
     partner_types: tuple[str, ...]
     statuses: tuple[str, ...]
     partner_type_labels: dict[str, dict[str, str]]
+    sha256: str = ""  # of the file read: which vocabulary a fitted model was built with
 
     def label(self, code: str, lang: str = "id") -> str:
         return self.labels[code][lang if lang in LANGS else "id"]
@@ -52,7 +54,7 @@ class Vocabulary:
         return [self.flows[c] in ("to_partner", "both") for c in self.codes]
 
 
-def _parse(raw: dict) -> Vocabulary:
+def _parse(raw: dict, sha256: str = "") -> Vocabulary:
     codes, labels, flows, syns = [], {}, {}, {}
     for entry in raw["codes"]:
         code = entry["code"]
@@ -74,6 +76,7 @@ def _parse(raw: dict) -> Vocabulary:
         partner_types=tuple(raw["partner_types"]),
         statuses=tuple(raw["statuses"]),
         partner_type_labels=raw.get("partner_type_labels", {}),
+        sha256=sha256,
     )
 
 
@@ -82,9 +85,10 @@ def load_vocabulary(path: Path | None = None) -> Vocabulary:
     """Read the vocabulary file (default: ``data/vocabulary.json``)."""
     p = Path(path) if path else default_data_dir() / "vocabulary.json"
     try:
-        raw = json.loads(p.read_text(encoding="utf-8"))
+        data = p.read_bytes()
+        raw = json.loads(data.decode("utf-8"))
     except FileNotFoundError:
         raise MatcherError(f"vocabulary file not found: {p} (set MATCHER_DATA)") from None
     except (ValueError, KeyError) as exc:
         raise MatcherError(f"vocabulary file {p} is not valid: {exc}") from None
-    return _parse(raw)
+    return _parse(raw, hashlib.sha256(data).hexdigest())

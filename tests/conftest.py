@@ -5,13 +5,18 @@ from __future__ import annotations
 
 import csv
 import os
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pytest
 
-from matcher.config import Settings
+from matcher import schema
+from matcher.config import Settings, default_data_dir
 from matcher.engine import Engine
+from matcher.index import MatchIndex
+from matcher.model import MatchModel
 
 # Models are signed (matcher.model_store): tests sign with a key of their own, never
 # with the developer's key file.
@@ -123,6 +128,59 @@ def known_world() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         partner("P-DEVICES", offers="digital_devices", needs="csr_impact"),
     ]
     return schools, partners
+
+
+@dataclass(frozen=True)
+class World:
+    """A model fitted on frames and its index of them, without a database or engine:
+    what the scoring modules take. Shared by a whole test session, so read-only."""
+
+    schools: pd.DataFrame
+    partners: pd.DataFrame
+    outcomes: pd.DataFrame | None
+    model: MatchModel
+    index: MatchIndex
+
+    @property
+    def snapshot(self) -> tuple[str, MatchModel, MatchIndex]:
+        """As :meth:`Engine.snapshot` gives it (the version is the world's name)."""
+        return "fitted-world", self.model, self.index
+
+
+def fit_world(
+    schools: pd.DataFrame, partners: pd.DataFrame, outcomes: pd.DataFrame | None = None
+) -> World:
+    """The world an engine serves after ``train`` on these frames: the same default
+    model, with records in id order as the store returns them."""
+    frames = [
+        None if f is None else f.sort_values(key).reset_index(drop=True)
+        for f, key in ((schools, "school_id"), (partners, "partner_id"), (outcomes, "outcome_id"))
+    ]
+    s, p, o = frames
+    assert s is not None and p is not None
+    model = MatchModel().fit(s, p, o)
+    return World(s, p, o, model, model.index(s, p, o))
+
+
+def frames_of(kind: str, records: list[dict[str, Any]]) -> pd.DataFrame:
+    """Records validated as a loaded file's rows are."""
+    return schema.validate_records(kind, list(enumerate(records, start=1)), kind)[0]
+
+
+@pytest.fixture(scope="session")
+def fitted_world() -> World:
+    """The known world (:func:`known_world`) fitted with the default model."""
+    schools, partners = known_world()
+    return fit_world(frames_of("schools", schools), frames_of("partners", partners))
+
+
+@pytest.fixture(scope="session")
+def sample_world() -> World:
+    """The bundled sample (1,200 schools, 260 partners, their outcomes) fitted with the
+    default model."""
+    d = default_data_dir() / "sample"
+    frames = [schema.read_file(kind, d / f"{kind}.csv")[0] for kind in schema.ID_COLUMN]
+    return fit_world(*frames)
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -12,6 +12,11 @@ from matcher.accounts import MAX_FAILURES, users
 from matcher.cli import main
 from matcher.engine import Engine
 from matcher.errors import AuthError, MatcherError, NotFoundError, ThrottledError
+
+
+def utc_now() -> datetime:
+    """Now in UTC without a zone, as the accounts table stores times."""
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def test_an_account_acts_for_exactly_one_thing(world_engine: Engine) -> None:
@@ -52,7 +57,7 @@ def test_an_expired_link_is_refused(world_engine: Engine) -> None:
     _, link = world_engine.add_user("a@s1.test", school_id="S1")
     assert link is not None
     with world_engine.store.engine.begin() as conn:
-        conn.execute(sa.update(users).values(token_expires=accounts._now() - timedelta(hours=1)))
+        conn.execute(sa.update(users).values(token_expires=utc_now() - timedelta(hours=1)))
     with pytest.raises(AuthError, match="expired"):
         world_engine.accounts.token_user(link.split("token=")[1])
 
@@ -77,7 +82,7 @@ def test_wrong_passwords_lock_the_account_then_it_opens_again(world_engine: Engi
     with pytest.raises(ThrottledError):  # even the right password waits
         acc.authenticate("a@s1.test", "rahasia-123")
     with world_engine.store.engine.begin() as conn:  # the lock has run out
-        conn.execute(sa.update(users).values(failed_at=accounts._now() - timedelta(minutes=2)))
+        conn.execute(sa.update(users).values(failed_at=utc_now() - timedelta(minutes=2)))
     assert acc.authenticate("a@s1.test", "rahasia-123").email == "a@s1.test"
     acc.authenticate("a@s1.test", "rahasia-123")  # the count was reset by the success
 

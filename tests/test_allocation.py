@@ -9,8 +9,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from matcher.allocation import allocate, greedy, solve
-from matcher.engine import Engine
 from matcher.errors import MatcherError, NotFoundError
+from matcher.selection import Selection
+from tests.conftest import World
+
+SURABAYA = Selection.of(regency="Kota Surabaya")
 
 
 @st.composite
@@ -67,9 +70,9 @@ def test_equity_floor_spreads_a_strong_partner() -> None:
     assert chosen.tolist() == [True, False, True]
 
 
-def test_allocate_on_known_world(world_engine: Engine) -> None:
-    version, model, index = world_engine.snapshot()
-    rows = world_engine.select_schools(regency="Kota Surabaya")
+def test_allocate_on_known_world(fitted_world: World) -> None:
+    model, index = fitted_world.model, fitted_world.index
+    rows = SURABAYA.rows(index)
     alloc = allocate(model, index, rows, k=5)
     a = alloc.assignments
     assert {"school_id", "rank", "partner_id", "score", "assigned"} <= set(a.columns)
@@ -81,23 +84,24 @@ def test_allocate_on_known_world(world_engine: Engine) -> None:
     assert "P-EXACT" in s1["partner_id"].tolist()
 
 
-def test_empty_selection_gives_empty_result(world_engine: Engine) -> None:
-    _, model, index = world_engine.snapshot()
+def test_empty_selection_gives_empty_result(fitted_world: World) -> None:
+    model, index = fitted_world.model, fitted_world.index
     alloc = allocate(model, index, np.array([], dtype=np.int64))
     assert alloc.summary["schools"] == 0 and len(alloc.assignments) == 0
 
 
-def test_underresourced_index(world_engine: Engine) -> None:
+def test_underresourced_index(fitted_world: World) -> None:
     from matcher.allocation import underresourced
 
-    _, _, index = world_engine.snapshot()
-    schools = index.schools
-    rows = np.arange(len(schools))
+    index = fitted_world.index
+    rows = np.arange(index.n_schools)
     base = underresourced(index, rows)
     assert ((base >= 0) & (base <= 1)).all()
     # a small private school without accreditation scores at least 3 of the 4 criteria
+    schools = fitted_world.schools.copy()
     schools.loc[0, ["students", "ownership", "accreditation"]] = [40, "swasta", "none"]
-    assert underresourced(index, rows)[0] >= 0.75
+    small = fitted_world.model.index(schools, fitted_world.partners)
+    assert underresourced(small, rows)[0] >= 0.75
 
 
 def _assigned(alloc, school_id: str) -> list[str]:
@@ -105,9 +109,9 @@ def _assigned(alloc, school_id: str) -> list[str]:
     return a[(a["school_id"] == school_id) & (a["assigned"] == True)]["partner_id"].tolist()  # noqa: E712
 
 
-def test_forbid_and_pin_rerun_the_rest(world_engine: Engine) -> None:
-    _, model, index = world_engine.snapshot()
-    rows = world_engine.select_schools(regency="Kota Surabaya")
+def test_forbid_and_pin_rerun_the_rest(fitted_world: World) -> None:
+    model, index = fitted_world.model, fitted_world.index
+    rows = SURABAYA.rows(index)
     base = allocate(model, index, rows, k=5)
     assert "P-EXACT" in _assigned(base, "S1")
     without = allocate(model, index, rows, k=5, forbidden=[("S1", "P-EXACT")])
@@ -129,9 +133,9 @@ def test_forbid_and_pin_rerun_the_rest(world_engine: Engine) -> None:
         ([("S1", "P-EXACT")] * 1 + [("S2", "P-EXACT")], None, ""),
     ],
 )
-def test_pins_that_cannot_hold_are_refused(world_engine: Engine, pins, error, words) -> None:
-    _, model, index = world_engine.snapshot()
-    rows = world_engine.select_schools(regency="Kota Surabaya")
+def test_pins_that_cannot_hold_are_refused(fitted_world: World, pins, error, words) -> None:
+    model, index = fitted_world.model, fitted_world.index
+    rows = SURABAYA.rows(index)
     if error is None:
         alloc = allocate(model, index, rows, pinned=pins)
         assert alloc.summary["pinned"] == 2
@@ -140,16 +144,16 @@ def test_pins_that_cannot_hold_are_refused(world_engine: Engine, pins, error, wo
         allocate(model, index, rows, pinned=pins)
 
 
-def test_pin_and_forbid_the_same_pair_is_refused(world_engine: Engine) -> None:
-    _, model, index = world_engine.snapshot()
-    rows = world_engine.select_schools(regency="Kota Surabaya")
+def test_pin_and_forbid_the_same_pair_is_refused(fitted_world: World) -> None:
+    model, index = fitted_world.model, fitted_world.index
+    rows = SURABAYA.rows(index)
     with pytest.raises(MatcherError, match="both pinned and forbidden"):
         allocate(model, index, rows, pinned=[("S1", "P-EXACT")], forbidden=[("S1", "P-EXACT")])
 
 
-def test_stable_mode_has_no_blocking_pair_and_methods_compare(world_engine: Engine) -> None:
-    _, model, index = world_engine.snapshot()
-    rows = world_engine.select_schools(regency="Kota Surabaya")
+def test_stable_mode_has_no_blocking_pair_and_methods_compare(fitted_world: World) -> None:
+    model, index = fitted_world.model, fitted_world.index
+    rows = SURABAYA.rows(index)
     stable = allocate(model, index, rows, mode="stable")
     comp = stable.summary["comparison"]
     assert set(comp) == {"optimal", "stable", "greedy", "top_k"}
@@ -164,12 +168,10 @@ def test_stable_mode_has_no_blocking_pair_and_methods_compare(world_engine: Engi
         allocate(model, index, rows, mode="fair")
 
 
-def test_why_not_names_the_reason(world_engine: Engine) -> None:
+def test_why_not_names_the_reason(fitted_world: World) -> None:
     """A school beyond every partner's reach (the online partner made in-person), and
     partners of capacity one that two schools want: reasons in words, with who won."""
-    _, model, _ = world_engine.snapshot()
-    store = world_engine.store
-    schools, partners = store.frame("schools"), store.frame("partners")
+    model, schools, partners = fitted_world.model, fitted_world.schools, fitted_world.partners
     far = schools.iloc[[0]].assign(
         school_id="S-FAR", name="SD Jauh", latitude=-2.5, longitude=140.7
     )

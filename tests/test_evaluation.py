@@ -84,7 +84,7 @@ def test_once_tried_auc_rewards_ranking_what_delivers(engine: Engine, tmp_path: 
 def test_partner_lists_merged_chunk_by_chunk_equal_one_pass(engine: Engine, tmp_path: Path) -> None:
     import numpy as np
 
-    from matcher.evaluation import _lists, model_scorer
+    from matcher.evaluation import model_scorer, top_lists
 
     files = reliability_world(tmp_path)
     engine.load_files(files["schools"], files["partners"], files["outcomes"])
@@ -92,8 +92,8 @@ def test_partner_lists_merged_chunk_by_chunk_equal_one_pass(engine: Engine, tmp_
     _, model, index = engine.snapshot()
     scorer = model_scorer(model)
     s_rows, p_rows = np.arange(index.n_schools), np.arange(index.n_partners)
-    one = _lists(scorer, index, s_rows, p_rows, k=5, chunk=index.n_schools)
-    merged = _lists(scorer, index, s_rows, p_rows, k=5, chunk=3)
+    one = top_lists(scorer, index, s_rows, p_rows, k=5, chunk=index.n_schools)
+    merged = top_lists(scorer, index, s_rows, p_rows, k=5, chunk=3)
     assert merged == one and all(len(lst) == 5 for lst in one[1][:2])
 
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from matcher.engine import Engine
 from matcher.geo import haversine_km
 from matcher.ranking import top_k
+from tests.conftest import World
 
 
-def test_block_distances_match_haversine(world_engine: Engine) -> None:
-    _, model, index = world_engine.snapshot()
+def test_block_distances_match_haversine(fitted_world: World) -> None:
+    model, index = fitted_world.model, fitted_world.index
     rows = np.arange(index.n_schools)
     block = model.score_block(index, rows, full=True)
     sch, par = index.schools, index.partners
@@ -21,8 +21,8 @@ def test_block_distances_match_haversine(world_engine: Engine) -> None:
         np.testing.assert_allclose(block.distance[r], ref, rtol=1e-4, atol=0.05)
 
 
-def test_top_k_kernel_equals_full_sort(world_engine: Engine) -> None:
-    _, model, index = world_engine.snapshot()
+def test_top_k_kernel_equals_full_sort(fitted_world: World) -> None:
+    model, index = fitted_world.model, fitted_world.index
     rows = np.arange(index.n_schools)
     block = model.score_block(index, rows)
     idx, scores = model.top_k_block(index, rows, None, 3)

@@ -195,13 +195,12 @@ def test_no_filler_every_suggestion_gives_the_asking_side_something(engine, worl
     assert sport["note"].startswith("No more suitable schools")
 
 
-def test_numpy_pair_rule_agrees_with_the_compiled_kernels(engine, world_files):
+@pytest.mark.parametrize("world", ["fitted_world", "sample_world"])
+def test_numpy_pair_rule_agrees_with_the_compiled_kernels(world, request):
     import numpy as np
 
-    engine.load_files(world_files["schools"], world_files["partners"])
-    engine.train(evaluate=False)
-    model = engine.models.load()[1]
-    index = model.index(engine.store.frame("schools"), engine.store.frame("partners"))
+    fitted = request.getfixturevalue(world)
+    model, index = fitted.model, fitted.index
     rows = np.arange(index.n_schools)
     block = model.score_block(index, rows, full=True)
     s = np.repeat(rows, index.n_partners)

@@ -143,7 +143,7 @@ def test_worse_challenger_not_activated_unless_forced(
     first = engine.train(evaluate=False)["version"]
     scores = iter([0.1, 0.5, 0.1, 0.5])  # challenger, then champion, per training
 
-    def fake(params, *a, **k):
+    def fake(params, data):
         v = next(scores)
         return {"schools": {"ndcg": v, "recall": v, "precision": v}}
 
@@ -238,9 +238,9 @@ def test_same_settings_reuse_the_challengers_holdout_score(
     calls: list[dict] = []
     real = engine.trainer.holdout_metrics
 
-    def counted(params, *a, **k):
+    def counted(params, data):
         calls.append(params)
-        return real(params, *a, **k)
+        return real(params, data)
 
     monkeypatch.setattr(engine.trainer, "holdout_metrics", counted)
     man = engine.train()  # cron's retrain: the champion's settings, one holdout fit

@@ -5,14 +5,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from matcher.engine import Engine
 from matcher.explain import explain_pair
 from matcher.pairs import pair_details
+from tests.conftest import World
 
 
 @pytest.mark.parametrize("lang", ["id", "en"])
-def test_pair_details_equal_explain_pair(world_engine: Engine, lang: str) -> None:
-    _, _, index = world_engine.snapshot()
+def test_pair_details_equal_explain_pair(fitted_world: World, lang: str) -> None:
+    index = fitted_world.index
     s, p = np.meshgrid(np.arange(index.n_schools), np.arange(index.n_partners), indexing="ij")
     s, p = s.ravel(), p.ravel()
     got = pair_details(index, s, p, lang)

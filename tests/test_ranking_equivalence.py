@@ -20,7 +20,6 @@ import pandas as pd
 import pytest
 
 from matcher import schema
-from matcher.config import default_data_dir
 from matcher.geo import EARTH_RADIUS_KM
 from matcher.index import MatchIndex
 from matcher.model import MatchModel
@@ -115,15 +114,16 @@ WORLDS = {
 @pytest.fixture(scope="module", params=list(WORLDS))
 def world(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
     spec, params = WORLDS[request.param]
-    if spec is None:
-        folder = default_data_dir() / "sample"
+    if spec is None:  # the session's fitted sample, shared with other tests
+        sample = request.getfixturevalue("sample_world")
+        model, index = sample.model, sample.index
     else:
         seed, n_s, n_p, national = spec
         folder = tmp_path_factory.mktemp(request.param)
         generate(folder, n_s, n_p, seed=seed, national=national)
-    schools, partners, outcomes = _frames(folder)
-    model = MatchModel(**params).fit(schools, partners, outcomes)
-    index = model.index(schools, partners, outcomes)
+        schools, partners, outcomes = _frames(folder)
+        model = MatchModel(**params).fit(schools, partners, outcomes)
+        index = model.index(schools, partners, outcomes)
     rows = np.arange(index.n_schools)
     ref = reference_scores(model, index, rows)
     ref_partner = reference_scores(model, index, rows, viewer="partner")

@@ -18,7 +18,7 @@ from tests.api.conftest import KEYS, READ, WRITE, ClientFactory, school_json
 def served(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
     """Whether each request was answered by the fast path (True) or went on (False)."""
     seen: list[bool] = []
-    original = CachedSuggestions._hit
+    original = CachedSuggestions.hit
 
     def hit(self: CachedSuggestions, scope: Any) -> bytes | None:
         body = original(self, scope)
@@ -26,7 +26,7 @@ def served(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
             seen.append(body is not None)
         return body
 
-    monkeypatch.setattr(CachedSuggestions, "_hit", hit)
+    monkeypatch.setattr(CachedSuggestions, "hit", hit)
     return seen
 
 

@@ -8,7 +8,6 @@ import time
 import pytest
 from fastapi.testclient import TestClient
 
-from matcher.engine import Engine
 from tests.api.conftest import READ, WRITE
 
 
@@ -60,13 +59,14 @@ def test_second_training_while_running_is_409(
     client: TestClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     gate = threading.Event()
-    real = Engine.train
+    engine = client.app.state.engine
+    real = engine.train
 
-    def slow(self, *a, **k):
+    def slow(*a, **k):
         gate.wait(10)
-        return real(self, *a, **k)
+        return real(*a, **k)
 
-    monkeypatch.setattr(Engine, "train", slow)
+    monkeypatch.setattr(engine, "train", slow)
     first = client.post("/models/train", headers=WRITE)
     assert first.status_code == 202
     second = client.post("/models/train", headers=WRITE)
@@ -78,10 +78,10 @@ def test_second_training_while_running_is_409(
 def test_failed_training_keeps_serving(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
     before = client.get("/health").json()["model_version"]
 
-    def boom(self, *a, **k):
+    def boom(*a, **k):
         raise RuntimeError("out of memory")
 
-    monkeypatch.setattr(Engine, "train", boom)
+    monkeypatch.setattr(client.app.state.engine, "train", boom)
     job = wait(client, client.post("/models/train", headers=WRITE).json()["job_id"])
     assert job["status"] == "failed" and "out of memory" in job["error"]
     assert client.get("/health").json()["model_version"] == before

@@ -5,7 +5,7 @@ and the API docs without a CDN."""
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -146,7 +146,7 @@ def test_home_reminds_of_a_partnership_without_news(login: Login, web_engine: En
     c = log_in(login("s1"), "s3@sekolah.test")
     assert "belum ada kabar" not in c.get("/").text
     with eng.store.engine.begin() as conn:
-        old = pm._now() - timedelta(days=61)
+        old = datetime.now(UTC).replace(tzinfo=None) - timedelta(days=61)
         conn.execute(sa.update(pm.partnerships).values(updated_at=old))
     assert "Kemitraan dengan Partner P-SPORT belum ada kabar selama 61 hari" in c.get("/").text
     assert "belum ada kabar" in login("sport").get("/").text  # both home pages
