@@ -174,6 +174,7 @@ def _cue_pattern(cues: Sequence[str]) -> re.Pattern[str]:
 
 
 _NEED_RE, _OFFER_RE = _cue_pattern(NEED_CUES), _cue_pattern(OFFER_CUES)
+_COMBINING = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 
 
 def fold(text: str) -> str:
@@ -185,22 +186,27 @@ def fold(text: str) -> str:
 def sentences(texts: Sequence[str], cues: bool = True) -> tuple[list[str], np.ndarray, np.ndarray]:
     """Split texts into sentences: (sentences, owner text of each, block of each — an
     index into :data:`TEXT_BLOCKS`). Every text has at least one sentence (maybe empty),
-    and sentences come in the order of their texts."""
-    out: list[str] = []
-    owner: list[int] = []
-    block: list[int] = []
-    for i, text in enumerate(texts):
-        parts = [p for p in _SENTENCE_END.split(text) if p.strip()] or [""]
-        for part in parts:
-            out.append(part)
-            owner.append(i)
-            if not cues:
-                block.append(0)
-                continue
-            folded = fold(part)
-            need, offer = bool(_NEED_RE.search(folded)), bool(_OFFER_RE.search(folded))
-            block.append(1 if need and not offer else 2 if offer and not need else 0)
-    return out, np.asarray(owner, dtype=np.int64), np.asarray(block, dtype=np.int64)
+    and sentences come in the order of their texts. Vectorised over texts (pandas
+    string methods), as it runs on every description of a national load."""
+    parts = pd.Series(list(texts), dtype=object).str.split(_SENTENCE_END).explode()
+    parts = parts.fillna("")
+    keep = (parts.str.strip().str.len() > 0).to_numpy(dtype=bool)
+    owner_all = parts.index.to_numpy(dtype=np.int64)
+    # a text with no non-blank sentence keeps one empty sentence
+    first = ~parts.index.duplicated(keep="first")
+    has_any = np.zeros(len(texts), dtype=bool)
+    has_any[owner_all[keep]] = True
+    chosen = keep | (first & ~has_any[owner_all])
+    parts = pd.Series(np.where(keep, parts.to_numpy(dtype=object), "")[chosen], dtype=object)
+    owner = owner_all[chosen]
+    block = np.zeros(len(parts), dtype=np.int64)
+    if cues and len(parts):
+        # folded as :func:`fold` folds: lower case, accents (combining marks) removed
+        folded = parts.str.lower().str.normalize("NFKD").str.replace(_COMBINING, "", regex=True)
+        need = folded.str.contains(_NEED_RE).to_numpy(dtype=bool)
+        offer = folded.str.contains(_OFFER_RE).to_numpy(dtype=bool)
+        block = np.where(need & ~offer, 1, np.where(offer & ~need, 2, 0)).astype(np.int64)
+    return parts.tolist(), owner, block
 
 
 class VocabularyTextMatcher(TransformerMixin, BaseEstimator):

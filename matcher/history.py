@@ -22,6 +22,10 @@ CLOSED = ("declined",)
 ACCEPTED = ("accepted", "active", "completed", "ended_early")
 DECLINED = ("declined",)
 ENDED = ("completed", "ended_early")
+STARTED = ("active", "completed", "ended_early")
+# An accepted partnership that has not started this long after it was accepted did not
+# follow through: a failed delivery, for both sides (the log cannot tell whose doing).
+STALL_DAYS = 90
 SUCCESS, FAILURE = 1, 0
 LOW_RATING = 4  # a rating below this is not a success (CONTRACT §2)
 
@@ -77,7 +81,9 @@ def attempts(outcomes: pd.DataFrame | None, as_of: datetime | None = None) -> pd
     Columns: ``first_at`` (its first event); ``accepted`` (1 if the asked side said yes,
     0 if it declined, NaN while unanswered) and ``answered_at``; ``success`` (1 for a
     mutual success, 0 for ended early or a low rating, NaN while it runs or if it was
-    never accepted) and ``decided_at``; ``for_school`` and ``for_partner`` (known at the
+    never accepted) and ``decided_at`` (an accepted partnership not started
+    ``STALL_DAYS`` after it was accepted, by ``as_of`` or the log's last event, did not
+    follow through: 0, decided then); ``for_school`` and ``for_partner`` (known at the
     same time: 1 if it completed and that side rated it 4 or more or not at all, 0 if it
     ended early or that side rated it below 4), what each side's own judgement says of
     the other's delivery. These are the two things the log can teach honestly: whether
@@ -101,6 +107,8 @@ def attempts(outcomes: pd.DataFrame | None, as_of: datetime | None = None) -> pd
         dec=dec,
         ok=ok,
         bad=bad,
+        started=status.isin(STARTED),
+        t_accept=ev["recorded_at"].where(acc),
         ok_s=completed & ~low_s,
         bad_s=early | (status.isin(ENDED) & low_s),
         ok_p=completed & ~low_p,
@@ -120,7 +128,17 @@ def attempts(outcomes: pd.DataFrame | None, as_of: datetime | None = None) -> pd
         bad_p=("bad_p", "any"),
         answered_at=("t_answer", "min"),
         decided_at=("t_decide", "min"),
+        started=("started", "any"),
+        accepted_at=("t_accept", "min"),
     )
+    # accepted long enough ago (before as_of, or the log's last event) and never started
+    now = pd.Timestamp(as_of) if as_of is not None else ev["recorded_at"].max()
+    stall_at = g["accepted_at"] + pd.Timedelta(days=STALL_DAYS)
+    stalled = g["acc"] & ~g["started"] & ~g["bad"] & ~g["ok"] & (stall_at <= now)
+    g["bad"] = g["bad"] | stalled
+    g["bad_s"] = g["bad_s"] | stalled
+    g["bad_p"] = g["bad_p"] | stalled
+    g["decided_at"] = g["decided_at"].where(~stalled, stall_at)
     accepted = np.where(g["acc"], 1.0, np.where(g["dec"], 0.0, np.nan))
 
     def known(good: str, poor: str) -> np.ndarray:

@@ -12,7 +12,8 @@ Two stages, each a logistic regression on tried pairs:
 
 * **accept**: proposals that were answered, accepted (1) or declined (0);
 * **deliver**: accepted partnerships that ended, mutual success (1: completed, no rating
-  below 4) or not (0: ended early or a low rating).
+  below 4) or not (0: ended early, a low rating, or not started ``STALL_DAYS`` after
+  it was accepted: no follow-through).
 
 Each stage first learns what the pair's content predicts (match both ways, shared
 language). A side's *track record* in a stage is what its tried pairs did beyond

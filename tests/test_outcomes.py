@@ -362,7 +362,7 @@ def test_attempts_say_what_happened_once_tried() -> None:
     assert got.loc["d", "for_school"] == 0 and got.loc["d", "for_partner"] == 1
     assert got.loc["a", "for_school"] == 1 and got.loc["a", "for_partner"] == 1
     assert np.isnan(got.loc["b", "for_school"]) and np.isnan(got.loc["c", "for_partner"])
-    early = attempts(ev, as_of=pd.Timestamp("2025-05-01").to_pydatetime()).set_index("school_id")
+    early = attempts(ev, as_of=pd.Timestamp("2025-03-01").to_pydatetime()).set_index("school_id")
     assert np.isnan(early.loc["a", "success"])  # still running then
 
 
@@ -383,3 +383,28 @@ def test_a_side_is_judged_by_the_other_side_not_by_its_own_verdict(tmp_path: Pat
     assert index.p_weight[near] < 1.0 < index.p_weight[index.partner_row["P-FAR-ONLINE"]]
     asked_near = ev.loc[near_end, "school_id"].map(index.school_row).to_numpy()
     assert (index.s_weight[asked_near] >= 1.0).all()
+
+
+def test_accepted_but_never_started_is_a_failure_to_follow_through() -> None:
+    ev = pd.DataFrame(
+        {
+            "outcome_id": list("12345"),
+            "school_id": ["a", "a", "b", "b", "b"],
+            "partner_id": ["x"] * 5,
+            "status": ["proposed", "accepted", "proposed", "accepted", "active"],
+            "school_rating": [None] * 5,
+            "partner_rating": [None] * 5,
+            "recorded_at": pd.to_datetime(
+                ["2025-01-01", "2025-01-10", "2025-01-01", "2025-01-10", "2025-09-01"]
+            ),
+        }
+    )
+    got = attempts(ev).set_index("school_id")
+    # "a" was accepted on 10 January and had not started by September: it stalled
+    assert got.loc["a", "success"] == 0
+    assert got.loc["a", "for_school"] == 0 and got.loc["a", "for_partner"] == 0
+    assert got.loc["a", "decided_at"] == pd.Timestamp("2025-04-10")  # 90 days on
+    assert np.isnan(got.loc["b", "success"])  # started: still running, not a failure
+    # seen from March, "a" had not waited 90 days yet: nothing decided
+    march = attempts(ev, as_of=pd.Timestamp("2025-03-01").to_pydatetime())
+    assert np.isnan(march.set_index("school_id").loc["a", "success"])

@@ -105,7 +105,7 @@ WORLDS = {
     # the bundled sample; two generated worlds (one national: spread out, with partners
     # online and without coordinates) with and without the outcome model
     "sample": (None, {}),
-    "seed-1": ((1, 400, 300, False), {}),
+    "seed-3": ((3, 400, 300, False), {}),  # both sides with learned factors
     "seed-2-national": ((2, 400, 300, True), {}),
     "seed-2-content-only": ((2, 400, 300, True), {"outcome_weight": 0.0}),
 }
@@ -138,7 +138,9 @@ def test_reference_has_work_to_check(world) -> None:
     assert (feasible.sum(axis=1) >= K).mean() > 0.5, name
     if name != "seed-2-content-only":
         assert model.outcome_model_ is not None, name
-        assert np.ptp(index.p_weight) > 0, f"{name}: no learned factors to check"
+        assert np.ptp(index.p_weight) > 0, f"{name}: no learned partner factors to check"
+        if name == "seed-3":
+            assert np.ptp(index.s_weight) > 0, f"{name}: no learned school factors to check"
 
 
 def test_batch_ranking_equals_reference(world) -> None:
