@@ -76,15 +76,18 @@ def test_jobs_are_shared_by_processes_on_one_model_folder(
 
     def slow_train(*args, **kwargs):  # holds the job open until the test lets it finish
         started.append(True)
-        while not release:
+        deadline = time.monotonic() + 60  # never outlive a failed test
+        while not release and time.monotonic() < deadline:
             time.sleep(0.02)
         return {"version": "v-test", "active": False}
 
     monkeypatch.setattr(a, "train", slow_train)
     job = a.jobs.start()
     try:
-        while not started:
+        deadline = time.monotonic() + 60
+        while not started and time.monotonic() < deadline:
             time.sleep(0.02)
+        assert started, "the training job never started (60 s)"
         assert b.jobs.get(job.job_id).status == "running"  # the other process sees it
         with pytest.raises(ConflictError, match=job.job_id):
             b.jobs.start()
