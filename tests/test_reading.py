@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 import json
+import unicodedata
+from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from sklearn.feature_extraction.text import strip_accents_unicode
 
 from matcher.engine import Engine
 from matcher.errors import ValidationError
+from matcher.features import VocabularyTextMatcher, fold, fold_all, sentences
 from matcher.reading import default_matcher, read_text
+
+SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
 
 
 @pytest.fixture(scope="module")
@@ -93,6 +103,33 @@ def test_words_of_different_sentences_never_make_one_phrase(reader) -> None:
     got = read_text(reader, text, "school")
     assert "entrepreneurship" not in {n["code"] for n in got["needs"]}
     assert "teacher_training" in {n["code"] for n in got["needs"]}
+
+
+@given(st.text(max_size=40))
+def test_one_folding_rule_for_words_and_cue_sentences(text) -> None:
+    # the rule scikit-learn's reader applies to n-grams, for one text and for a series
+    want = strip_accents_unicode(text.lower())
+    assert fold(text) == want
+    assert fold_all(pd.Series([text, "Ada", text], dtype=object)).tolist() == [want, "ada", want]
+
+
+def test_a_description_reads_the_same_alone_and_among_others() -> None:
+    # what read-text shows for one description is exactly what training read for it,
+    # whatever else was in the batch (shared sentences are read once); before, the
+    # sum over n-grams followed the batch's order and differed in the last bits
+    texts = pd.read_csv(SAMPLE / "schools.csv")["description"].fillna("").tolist()[:400]
+    m = VocabularyTextMatcher().fit(texts)
+    bulk = m.transform(texts)
+    alone = np.vstack([m.transform([t]) for t in texts[::7]])
+    assert bulk.max() > 0
+    assert np.array_equal(bulk[::7], alone)
+
+
+def test_cue_words_are_found_after_folding_accents() -> None:
+    _, owner, block = sentences(["Kami BUTUH laptop. Kami dapat menyediakán relawan.", "Kami"])
+    assert owner.tolist() == [0, 0, 1]
+    assert block.tolist() == [1, 2, 0]  # need, offer, neither
+    assert unicodedata.combining("\u0301")
 
 
 def test_labels_follow_the_language(reader) -> None:
