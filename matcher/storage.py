@@ -427,9 +427,9 @@ class Store:
         df = pd.DataFrame(dict(zip(keys, columns, strict=True)), columns=keys)
         for c in LIST_COLUMNS[kind]:
             df[c] = [s.split(";") if s else [] for s in df[c].tolist()]
-        for c in cols:
-            if _is_time(c) and len(df):
-                df[c.name] = pd.to_datetime(df[c.name])
+        for col in cols:
+            if _is_time(col) and len(df):
+                df[col.name] = pd.to_datetime(df[col.name])
         return df
 
     def schools_in(self, column: str, value: str) -> pd.DataFrame:

@@ -12,7 +12,7 @@ import pytest
 
 from matcher import schema
 from matcher.engine import Engine
-from matcher.history import AsOf, attempts, label_pairs, pair_starts
+from matcher.history import AsOf, attempts, label_pairs, pair_starts, pair_states
 from matcher.model import MatchModel
 from tests.conftest import OUTCOME_COLS, PARTNER_COLS, SCHOOL_COLS, partner, school, write_csv
 
@@ -408,3 +408,30 @@ def test_accepted_but_never_started_is_a_failure_to_follow_through() -> None:
     # seen from March, "a" had not waited 90 days yet: nothing decided
     march = attempts(ev, as_of=pd.Timestamp("2025-03-01").to_pydatetime())
     assert np.isnan(march.set_index("school_id").loc["a", "success"])
+
+
+def test_a_pairs_state_is_its_latest_event_by_time_then_id() -> None:
+    # events in any order, some at the same moment: the latest by (time, id) wins
+    ev = pd.DataFrame(
+        {
+            "outcome_id": ["e9", "e1", "e5", "e2", "e7", "e3"],
+            "school_id": ["S1", "S1", "S2", "S1", "S2", "S3"],
+            "partner_id": ["P1", "P1", "P1", "P1", "P1", "P2"],
+            "status": ["completed", "proposed", "accepted", "accepted", "declined", "proposed"],
+            "recorded_at": pd.to_datetime(
+                ["2025-03-01", "2025-01-01", "2025-02-01", "2025-03-01", "2025-02-01", "2025-01-05"]
+            ),
+        }
+    )
+    got = pair_states(ev)
+    assert list(zip(got["school_id"], got["status"], strict=True)) == [
+        ("S3", "proposed"),
+        ("S2", "declined"),  # same moment as e5: the later id counts
+        ("S1", "completed"),  # same moment as e2: e9
+    ]
+    assert pair_states(ev, as_of=pd.Timestamp("2025-02-15").to_pydatetime())["status"].tolist() == [
+        "proposed",
+        "proposed",
+        "declined",
+    ]
+    assert pair_states(ev.iloc[:0]).empty
