@@ -97,32 +97,55 @@ class RankStats:
     feasible: int = 0
 
 
-def candidate_partners(index: MatchIndex, s_rows: np.ndarray) -> np.ndarray:
-    """Partners that may be feasible for at least one of ``s_rows``, as sorted rows:
-    with capacity left, serving one of the schools' levels, and online or with a service
-    radius reaching the schools' bounding circle. Exact: every feasible pair's partner
-    is among them (the compiled pass then checks each pair), so unreachable partners are
-    never scored."""
-    key = "candidates"
+# The circle test keeps a margin so that it never drops a partner the exact per-pair
+# test keeps: that test (the compiled pass, whynot.reach) compares float32 squared chords
+# (MatchIndex.p_rad2), which lets a partner reach up to 3e-8 of its radius beyond it (1 cm
+# at 400 km), and float64 rounds distances near zero by up to 1e-4 km. 10 m plus 1e-4 of
+# the radius covers both many times over, in a ring too thin to add candidates that
+# matter.
+_SLACK_KM = 0.01
+_SLACK_SHARE = 1e-4
+
+
+def may_reach(
+    index: MatchIndex, s_rows: np.ndarray, p_rows: np.ndarray | None = None
+) -> np.ndarray:
+    """Mask over ``p_rows`` (default: every partner) of the partners that may reach at
+    least one of ``s_rows``: serving one of the schools' levels, and online or with a
+    service radius reaching the schools' bounding circle.
+
+    Never fewer than the partners that reach one of them (a superset, by a thin margin),
+    so an exact test of each pair afterwards sees every pair that passes: the output is
+    the same as without this test; only the work is less. Capacity is the caller's."""
+    key = "may_reach"
     if key not in index.cache:  # per-partner arrays, once per index
-        has_xyz = np.isfinite(index.p_xyz).all(axis=1)
-        index.cache[key] = (
-            index.p_capacity_left > 0,
-            np.where(has_xyz[:, None], index.p_xyz, 0.0),
-            has_xyz,
-        )
-    room, pxyz, has_xyz = index.cache[key]
+        # as the exact test reads them: no coordinates is the zero vector (far from
+        # everything); online reaches anywhere, and so does a radius that is not a number
+        anywhere = index.p_online | ~np.isfinite(index.p_radius)
+        radius = np.where(anywhere, np.inf, index.p_radius)
+        index.cache[key] = (np.nan_to_num(index.p_xyz), radius * (1 + _SLACK_SHARE) + _SLACK_KM)
+    pxyz, reach_km = index.cache[key]
+    bits = index.p_level_bits
+    if p_rows is not None:
+        pxyz, reach_km, bits = pxyz[p_rows], reach_km[p_rows], bits[p_rows]
     levels = np.bitwise_or.reduce(np.left_shift(np.int64(1), index.s_level[s_rows]))
-    ok = room & ((index.p_level_bits & levels) != 0)
+    ok = (bits & levels) != 0
     xyz = index.s_xyz[s_rows]
     centre = xyz.mean(axis=0)
     norm = float(np.linalg.norm(centre))
     if np.isfinite(norm) and norm >= 0.5:  # else the schools spread over a hemisphere
         centre = centre / norm
         spread = float(distance_block(centre[None, :], xyz).max())
-        d = distance_block(centre[None, :], pxyz)[0]
-        ok &= index.p_online | (has_xyz & (d <= index.p_radius + spread + 1e-6))
-    return np.flatnonzero(ok)
+        ok &= distance_block(centre[None, :], pxyz)[0] <= reach_km + spread
+    return ok
+
+
+def candidate_partners(index: MatchIndex, s_rows: np.ndarray) -> np.ndarray:
+    """Partners that may be feasible for at least one of ``s_rows``, as sorted rows:
+    with capacity left and :func:`may_reach`. Exact: every feasible pair's partner is
+    among them (the compiled pass then checks each pair), so unreachable partners are
+    never scored."""
+    return np.flatnonzero((index.p_capacity_left > 0) & may_reach(index, s_rows))
 
 
 def spatial_order(index: MatchIndex, s_rows: np.ndarray, bits: int = 16) -> np.ndarray:

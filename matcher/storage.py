@@ -24,7 +24,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
-from matcher import migrations
+from matcher import migrations, sqlite_locks
 from matcher.errors import MatcherError, NotFoundError, RowError, ValidationError
 
 metadata = sa.MetaData()
@@ -548,9 +548,10 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     # the driver's own BEGIN is turned off: _sqlite_begin issues ours
     dbapi_conn.isolation_level = None
     cur = dbapi_conn.cursor()
-    # the wait first: switching a new file to WAL takes a lock another opener may hold
+    # the wait first: switching a new file to WAL takes a lock another opener may hold;
+    # the switch itself gets "locked" without waiting while another opener does the same
     cur.execute("PRAGMA busy_timeout=30000")
-    cur.execute("PRAGMA journal_mode=WAL")
+    sqlite_locks.retry_locked(lambda: cur.execute("PRAGMA journal_mode=WAL"))
     cur.execute("PRAGMA foreign_keys=ON")  # off by default, per connection
     cur.close()
     dbapi_conn.create_function("py_lower", 1, _py_lower, deterministic=True)

@@ -15,8 +15,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from matcher.geo import distance_block
 from matcher.index import MatchIndex
+from matcher.ranking import may_reach, spatial_order
 
 TEXT = {
     "id": {
@@ -145,45 +145,21 @@ def _reach_chunks(
     p_rows: np.ndarray | Callable[[], np.ndarray],
     chunk: int = 256,
 ) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
-    """:func:`reach` of ``s_rows`` × ``p_rows`` in compact chunks of schools, each
-    against only the partners that may reach it (serving one of its levels, online, or
-    with a radius reaching the chunk's bounding circle), so a province's schools are
-    never held against every partner: yields ``(schools, partners, mask)``. Exact: the
-    mask is computed by :func:`reach` on a superset of the partners that reach.
+    """:func:`reach` of ``s_rows`` × ``p_rows`` in compact chunks of schools (the
+    ranking's spatial order), each against only the partners that
+    :func:`~matcher.ranking.may_reach` it, so a province's schools are never held
+    against every partner: yields ``(schools, partners, mask)``. Exact: the mask is
+    computed by :func:`reach` on a superset of the partners that reach.
     ``p_rows`` may be a callable, asked again before each chunk (the caller may
     narrow it as it goes)."""
     current = p_rows if callable(p_rows) else (lambda: p_rows)
-    if not len(s_rows):
-        return
-    lat = index.s_meta["latitude"][s_rows]
-    lon = index.s_meta["longitude"][s_rows]
-    top = (1 << 16) - 1
-    y = np.clip(np.nan_to_num((lat + 90.0) / 180.0 * top), 0, top).astype(np.int64)
-    x = np.clip(np.nan_to_num((lon + 180.0) / 360.0 * top), 0, top).astype(np.int64)
-    code = np.zeros(len(s_rows), dtype=np.int64)
-    for b in range(16):  # Z-order: consecutive schools are near each other
-        code |= ((x >> b) & 1) << (2 * b) | ((y >> b) & 1) << (2 * b + 1)
-    ordered = s_rows[np.argsort(code, kind="stable")]
-    pxyz_all = np.nan_to_num(index.p_xyz)
+    ordered = spatial_order(index, s_rows)  # consecutive schools are near each other
     for i in range(0, len(ordered), chunk):
         ps = current()
         if not len(ps):
             return
-        pxyz, online, radius = pxyz_all[ps], index.p_online[ps], index.p_radius[ps]
-        slack = 0.01 + 1e-4 * np.nan_to_num(radius)  # float32 chords round: a superset
-        lvl_bits = index.p_level_bits[ps]
         part = ordered[i : i + chunk]
-        levels = np.bitwise_or.reduce(np.left_shift(np.int64(1), index.s_level[part]))
-        ok = (lvl_bits & levels) != 0
-        xyz = index.s_xyz[part]
-        centre = xyz.mean(axis=0)
-        norm = float(np.linalg.norm(centre))
-        if np.isfinite(norm) and norm >= 0.5:  # else the schools spread over a hemisphere
-            centre = centre / norm
-            spread = float(distance_block(centre[None, :], xyz).max())
-            d = distance_block(centre[None, :], pxyz)[0]
-            ok &= online | (d <= radius + spread + slack) | ~np.isfinite(radius)
-        cand = ps[ok]
+        cand = ps[may_reach(index, part, ps)]
         yield part, cand, reach(index, part, cand)
 
 

@@ -5,15 +5,17 @@ here)."""
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
-from matcher import migrations
+from matcher import migrations, sqlite_locks
 from matcher.cli import main
 from matcher.config import Settings
 from matcher.errors import MatcherError
@@ -205,7 +207,13 @@ def test_processes_opening_a_new_database_at_once_migrate_it_once(settings: Sett
         except BaseException as exc:  # reported below
             errors.append(exc)
 
-    threads = [threading.Thread(target=open_store) for _ in range(3)]
+    start = threading.Barrier(4)
+
+    def open_store_now() -> None:
+        start.wait()  # all at the same moment: the race is in the first milliseconds
+        open_store()
+
+    threads = [threading.Thread(target=open_store_now) for _ in range(4)]
     for t in threads:
         t.start()
     for t in threads:
@@ -216,3 +224,70 @@ def test_processes_opening_a_new_database_at_once_migrate_it_once(settings: Sett
         stamps = conn.execute(sa.text("SELECT count(*) FROM alembic_version")).scalar_one()
     assert stamps == 1 and schema_differences(store) == []
     store.close()
+
+
+def hold_write_lock(path: Path) -> sqlite3.Connection:
+    """Another process's connection in the middle of switching a new file to WAL or
+    migrating it: it holds the write lock, and the file is not in WAL mode yet."""
+    holder = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    holder.execute("BEGIN IMMEDIATE")
+    return holder
+
+
+def test_a_new_database_whose_write_lock_is_held_opens_once_it_is_released(
+    tmp_path: Path,
+) -> None:
+    # without waiting, the WAL switch fails at once: the busy timeout does not cover it
+    path = tmp_path / "new.db"
+    holder = hold_write_lock(path)
+    release = threading.Timer(0.3, holder.rollback)
+    release.start()
+    try:
+        store = Store(f"sqlite:///{path}")
+    finally:
+        release.join()
+        holder.close()
+    with store.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar_one() == "wal"
+    assert migrations.current(store.engine) == (migrations.head(), False)
+    assert schema_differences(store) == []
+    store.close()
+
+
+def test_a_database_locked_for_longer_than_the_retries_is_a_clear_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sqlite_locks, "RETRY_SECONDS", 0.2)
+    path = tmp_path / "new.db"
+    holder = hold_write_lock(path)
+    url = f"sqlite:///{path}"
+    try:
+        with pytest.raises(MatcherError, match=f"cannot open database '{url}': database is locked"):
+            Store(url)
+    finally:
+        holder.close()
+    store = Store(url)  # nothing half-done was left behind
+    assert schema_differences(store) == []
+    store.close()
+
+
+def test_only_locked_errors_are_retried() -> None:
+    tries: list[int] = []
+
+    def broken() -> None:
+        tries.append(1)
+        raise sqlite3.OperationalError("no such table: schools")
+
+    with pytest.raises(sqlite3.OperationalError, match="no such table"):
+        sqlite_locks.retry_locked(broken, seconds=5.0)
+    assert len(tries) == 1
+
+    def locked_three_times() -> str:
+        tries.append(1)
+        if len(tries) < 4:
+            busy = sqlite3.OperationalError("database is locked")
+            raise sa.exc.OperationalError("BEGIN IMMEDIATE", {}, busy)
+        return "done"
+
+    assert sqlite_locks.retry_locked(locked_three_times, seconds=5.0) == "done"
+    assert len(tries) == 4

@@ -20,11 +20,12 @@ import pandas as pd
 import pytest
 
 from matcher import schema
-from matcher.geo import EARTH_RADIUS_KM
+from matcher.geo import EARTH_RADIUS_KM, radius_to_chord2
 from matcher.index import MatchIndex
 from matcher.model import MatchModel
-from matcher.ranking import rank_batch, recommend_partners, recommend_schools
+from matcher.ranking import may_reach, rank_batch, recommend_partners, recommend_schools
 from matcher.similarity import fuse
+from tests.conftest import SURABAYA, fit_world, frames_of, partner, school
 from tools.samplegen import generate
 
 K = 10
@@ -174,3 +175,31 @@ def test_one_partner_equals_reference(world) -> None:
         got = recommend_schools(model, index, int(c), K)
         (ref_ids,) = reference_top_k(ref[:, c][None, :], K)
         assert_same_ranking(got.rows, got.scores, ref[:, c], ref_ids, f"{name} partner {c}")
+
+
+def test_blocking_keeps_a_partner_on_the_rounded_edge_of_its_radius() -> None:
+    """The exact test compares float32 squared chords, so a partner a centimetre beyond
+    its radius of about 400 km reaches; the bounding-circle test must keep it too (with
+    a margin of 1e-6 km it was dropped, and blocked ranking lost it)."""
+    radii = np.arange(400.0, 401.0, 0.001)
+    reached = 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(radius_to_chord2(radii).astype(float)) / 2)
+    i = int(np.argmax(reached - radii))
+    radius, beyond = float(radii[i]), float(reached[i] - radii[i])
+    assert beyond > 1e-5  # the rounding this test is about
+    north = float(SURABAYA[0] + np.degrees((radius + beyond / 2) / EARTH_RADIUS_KM))
+    w = fit_world(
+        frames_of("schools", [school("S1")]),
+        frames_of(
+            "partners",
+            [
+                partner("P-EDGE", latitude=north, longitude=SURABAYA[1], service_radius_km=radius),
+                partner("P-NEAR"),
+            ],
+        ),
+    )
+    ids = w.index.p_meta["partner_id"]
+    unblocked = recommend_partners(w.model, w.index, 0, K).rows
+    assert sorted(ids[unblocked]) == ["P-EDGE", "P-NEAR"]
+    ((_, idx, _),) = rank_batch(w.model, w.index, np.array([0]), K, blocking=True)
+    assert ids[idx[0][idx[0] >= 0]].tolist() == ids[unblocked].tolist()
+    assert may_reach(w.index, np.array([0])).all()

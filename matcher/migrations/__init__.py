@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
+from matcher import sqlite_locks
 from matcher.errors import MatcherError
 
 if TYPE_CHECKING:
@@ -79,7 +80,15 @@ def current(engine: Engine) -> tuple[str | None, bool]:
 
 def upgrade(engine: Engine, target: str = "head") -> tuple[str | None, str | None]:
     """Bring the database to ``target`` (default: the newest revision); returns the
-    revisions before and after. Does nothing if it is there already."""
+    revisions before and after. Does nothing if it is there already.
+
+    On SQLite, a step that finds the file locked without waiting (another process is
+    switching it to WAL or migrating it) is tried again for a few seconds
+    (``matcher.sqlite_locks``); the failed try's transaction left nothing behind."""
+    return sqlite_locks.retry_locked(lambda: _upgrade(engine, target))
+
+
+def _upgrade(engine: Engine, target: str) -> tuple[str | None, str | None]:
     from alembic import command
     from alembic.util import CommandError
 
