@@ -75,7 +75,9 @@ def label_pairs(outcomes: pd.DataFrame | None, as_of: datetime | None = None) ->
     return g.reset_index().assign(label=label)[cols]
 
 
-def attempts(outcomes: pd.DataFrame | None, as_of: datetime | None = None) -> pd.DataFrame:
+def attempts(
+    outcomes: pd.DataFrame | None, as_of: datetime | None = None, last: Any = None
+) -> pd.DataFrame:
     """What happened to each tried pair before ``as_of``, one row per pair.
 
     Columns: ``first_at`` (its first event); ``accepted`` (1 if the asked side said yes,
@@ -83,7 +85,8 @@ def attempts(outcomes: pd.DataFrame | None, as_of: datetime | None = None) -> pd
     mutual success, 0 for ended early or a low rating, NaN while it runs or if it was
     never accepted) and ``decided_at`` (an accepted partnership not started
     ``STALL_DAYS`` after it was accepted, by ``as_of`` or the log's last event, did not
-    follow through: 0, decided then); ``for_school`` and ``for_partner`` (known at the
+    follow through: 0, decided then; ``last`` stands for the log's last event when
+    ``outcomes`` is part of a larger log); ``for_school`` and ``for_partner`` (known at the
     same time: 1 if it completed and that side rated it 4 or more or not at all, 0 if it
     ended early or that side rated it below 4), what each side's own judgement says of
     the other's delivery. These are the two things the log can teach honestly: whether
@@ -132,7 +135,10 @@ def attempts(outcomes: pd.DataFrame | None, as_of: datetime | None = None) -> pd
         accepted_at=("t_accept", "min"),
     )
     # accepted long enough ago (before as_of, or the log's last event) and never started
-    now = pd.Timestamp(as_of) if as_of is not None else ev["recorded_at"].max()
+    if as_of is not None:
+        now = pd.Timestamp(as_of)
+    else:
+        now = pd.Timestamp(last) if last is not None else ev["recorded_at"].max()
     stall_at = g["accepted_at"] + pd.Timedelta(days=STALL_DAYS)
     stalled = g["acc"] & ~g["started"] & ~g["bad"] & ~g["ok"] & (stall_at <= now)
     g["bad"] = g["bad"] | stalled

@@ -133,11 +133,17 @@ class OutcomeModel(BaseEstimator):
 
     @staticmethod
     def _tried(index: MatchIndex, outcomes: pd.DataFrame | None, as_of: datetime | None):
-        tried = attempts(outcomes, as_of)
-        known = tried["school_id"].isin(index.school_row) & tried["partner_id"].isin(
-            index.partner_row
-        )
-        tried = tried[known.to_numpy()].reset_index(drop=True)
+        last = None
+        if outcomes is not None and len(outcomes):
+            # only pairs of this index's schools and partners count: their events alone
+            # are grouped (a province's index reads a seventh of a national log), with the
+            # whole log's last event as "now" for stalled acceptances
+            last = outcomes["recorded_at"].max()
+            mine = outcomes["school_id"].isin(index.school_row) & outcomes["partner_id"].isin(
+                index.partner_row
+            )
+            outcomes = outcomes[mine.to_numpy()]
+        tried = attempts(outcomes, as_of, last).reset_index(drop=True)
         s_rows = tried["school_id"].map(index.school_row).to_numpy(dtype=np.int64)
         p_rows = tried["partner_id"].map(index.partner_row).to_numpy(dtype=np.int64)
         return tried, s_rows, p_rows
