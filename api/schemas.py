@@ -13,7 +13,13 @@ from fastapi import Query
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from matcher import schema
-from matcher.schema import MAX_EQUITY_WEIGHT, MAX_K, MAX_OUTCOME_WEIGHT
+from matcher.schema import (
+    DEFAULT_CANDIDATES,
+    MAX_CANDIDATES,
+    MAX_EQUITY_WEIGHT,
+    MAX_K,
+    MAX_OUTCOME_WEIGHT,
+)
 from matcher.similarity import Fusion
 from matcher.vocabulary import Lang
 
@@ -158,6 +164,13 @@ class RankingRequest(BaseModel):
         le=MAX_EQUITY_WEIGHT,
         allow_inf_nan=False,
         description="with allocate: extra weight for under-resourced schools",
+    )
+    candidates: int = Field(
+        DEFAULT_CANDIDATES,
+        ge=1,
+        le=MAX_CANDIDATES,
+        description="with allocate: best feasible partners per school to choose among; more "
+        "covers more schools when the best lists crowd onto few partners, and takes longer",
     )
     lang: Lang = Field("id", description="language of allocation reasons")
     mode: Literal["optimal", "stable"] = Field(

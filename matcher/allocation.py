@@ -30,6 +30,7 @@ from matcher.index import MatchIndex
 from matcher.metrics import gini
 from matcher.model import MatchModel
 from matcher.ranking import rank_batch
+from matcher.schema import DEFAULT_CANDIDATES
 from matcher.stability import blocking_pairs, deferred_acceptance, preference_ranks
 from matcher.whynot import pair_obstacle, why_not_partners, why_not_schools
 
@@ -340,7 +341,7 @@ def allocate(
     index: MatchIndex,
     rows: np.ndarray,
     k: int = 10,
-    candidates: int = 20,
+    candidates: int = DEFAULT_CANDIDATES,
     equity_weight: float = 0.5,
     progress: Callable[[int], None] | None = None,
     mode: str = "optimal",

@@ -16,6 +16,7 @@ import pandas as pd
 
 from matcher import answers, schema
 from matcher.allocation import Allocation, allocate
+from matcher.errors import MatcherError
 from matcher.model_store import ModelStore
 from matcher.progress import Progress
 from matcher.selection import Selection
@@ -118,11 +119,19 @@ class Batches:
         mode: str = "optimal",
         pinned: Pairs | None = None,
         forbidden: Pairs | None = None,
+        candidates: int = schema.DEFAULT_CANDIDATES,
     ) -> Allocation:
         """:meth:`allocate` for a regency, a district or a list of schools (one of them)."""
         rows = self.select_schools(regency, district, False, school_ids)
         return self.allocate(
-            rows, k, equity_weight, lang, mode=mode, pinned=pinned, forbidden=forbidden
+            rows,
+            k,
+            equity_weight,
+            lang,
+            mode=mode,
+            pinned=pinned,
+            forbidden=forbidden,
+            candidates=candidates,
         )
 
     def allocate(
@@ -136,12 +145,17 @@ class Batches:
         mode: str = "optimal",
         pinned: Pairs | None = None,
         forbidden: Pairs | None = None,
+        candidates: int = schema.DEFAULT_CANDIDATES,
     ) -> Allocation:
         """Capacity-respecting assignment for the selected schools, with reasons for the
         assigned pairs (see :mod:`matcher.allocation`): ``mode`` "optimal" or "stable",
-        ``pinned``/``forbidden`` pairs of (school_id, partner_id) the officer decided."""
+        ``pinned``/``forbidden`` pairs of (school_id, partner_id) the officer decided,
+        ``candidates`` best feasible partners per school to choose among."""
         answers.check_k(k)
         schema.check_option("equity weight", equity_weight, 0, schema.MAX_EQUITY_WEIGHT)
+        schema.check_option("candidates", candidates, 1, schema.MAX_CANDIDATES)
+        if candidates != int(candidates):
+            raise MatcherError(f"candidates must be a whole number, got {candidates!r}")
         version, model, index = state or self.current()
         bar = Progress(len(rows), "scoring candidates", enabled=progress)
         alloc = allocate(
@@ -150,6 +164,7 @@ class Batches:
             rows,
             k=k,
             equity_weight=equity_weight,
+            candidates=candidates,
             progress=bar,
             mode=mode,
             pinned=pinned or [],
@@ -159,6 +174,7 @@ class Batches:
         summary = {
             "equity_weight": equity_weight,
             "k": k,
+            "candidates": int(candidates),
             "data_fingerprint": self.store.fingerprint(),
             "pinned_pairs": [list(x) for x in pinned or []],
             "forbidden_pairs": [list(x) for x in forbidden or []],

@@ -104,6 +104,14 @@ def build_parser() -> argparse.ArgumentParser:
         default=0.5,
         help="with --allocate: extra weight for under-resourced schools (default 0.5)",
     )
+    rk.add_argument(
+        "--candidates",
+        type=int,
+        default=None,
+        metavar="N",
+        help="with --allocate: best feasible partners per school to choose among (default 20; "
+        "more covers more schools when the best lists crowd onto few partners, and takes longer)",
+    )
     rk.add_argument("--lang", choices=LANGS, default="id", help="language of reasons and headers")
     rk.add_argument(
         "--mode",
@@ -355,8 +363,12 @@ def cmd_rank(eng: Engine, a: argparse.Namespace) -> None:
         raise MatcherError(f"--out {out}: use a .csv, .json or .xlsx file name")
     from matcher import schema
 
-    if not a.allocate and (a.pin or a.forbid or a.publish or a.mode != "optimal"):
-        raise MatcherError("--mode, --pin, --forbid and --publish need --allocate")
+    if not a.allocate and (
+        a.pin or a.forbid or a.publish or a.mode != "optimal" or a.candidates is not None
+    ):
+        raise MatcherError("--mode, --pin, --forbid, --candidates and --publish need --allocate")
+    if a.candidates is not None:
+        schema.check_option("--candidates", a.candidates, 1, schema.MAX_CANDIDATES)
     schema.check_option("-k", a.k, 1, schema.MAX_K)
     schema.check_option("--equity-weight", a.equity_weight, 0, schema.MAX_EQUITY_WEIGHT)
     state, rows = eng.batch(a.regency, a.district, a.all, province=a.province)
@@ -396,6 +408,8 @@ def cmd_rank(eng: Engine, a: argparse.Namespace) -> None:
 def _write_allocation(
     eng: Engine, rows: Any, a: argparse.Namespace, out: Path | None, suffix: str, state: Any
 ) -> None:
+    from matcher import schema
+
     alloc = eng.allocate(
         rows,
         a.k,
@@ -406,6 +420,7 @@ def _write_allocation(
         mode=a.mode,
         pinned=[tuple(x) for x in a.pin or []],
         forbidden=[tuple(x) for x in a.forbid or []],
+        candidates=a.candidates if a.candidates is not None else schema.DEFAULT_CANDIDATES,
     )
     from matcher.export import to_csv
 

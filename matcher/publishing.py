@@ -225,6 +225,9 @@ def publish_allocation(
     settings = {
         key: s.get(key) for key in ("mode", "equity_weight", "k", "pinned_pairs", "forbidden_pairs")
     }
+    if s.get("candidates", schema.DEFAULT_CANDIDATES) != schema.DEFAULT_CANDIDATES:
+        # only when changed: allocations published before the option keep their ids
+        settings["candidates"] = s["candidates"]
     return publish(
         store,
         assigned,

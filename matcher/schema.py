@@ -37,6 +37,10 @@ MAX_CAPACITY = 10_000
 MAX_RADIUS_KM = 20_037.5  # half the Earth's circumference: anywhere
 MAX_K = 100
 MAX_EQUITY_WEIGHT = 10.0
+# partners per school an allocation may choose among: more covers more schools when the
+# best lists crowd onto few partners, at the cost of time (linear in schools x this)
+DEFAULT_CANDIDATES = 20
+MAX_CANDIDATES = 200
 MAX_OUTCOME_WEIGHT = 1.0
 
 

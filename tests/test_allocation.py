@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from matcher.allocation import allocate, greedy, solve
 from matcher.errors import MatcherError, NotFoundError
 from matcher.selection import Selection
-from tests.conftest import World
+from tests.conftest import World, fit_world, frames_of, partner, school
 
 SURABAYA = Selection.of(regency="Kota Surabaya")
 
@@ -197,3 +197,33 @@ def test_why_not_names_the_reason(fitted_world: World) -> None:
     explained = set(alloc.why_not_partners["partner_id"])
     assert got | explained >= set(partners["partner_id"]) - {"P-FAR", "P-ONLINE"}
     assert not got & explained
+
+
+def test_more_candidates_cover_schools_whose_best_partner_is_full() -> None:
+    # four schools need devices and teacher training; the partner giving both (P-BEST)
+    # has one place, the one giving devices only (P-NEXT) has four: with one candidate
+    # each, every school lists P-BEST and one is matched; with two, all four are
+    schools = [
+        school(f"S{i}", needs="digital_devices;teacher_training", capacity=1) for i in range(4)
+    ]
+    partners = [
+        partner("P-BEST", offers="digital_devices;teacher_training", capacity=1),
+        partner("P-NEXT", offers="digital_devices", capacity=4),
+    ]
+    w = fit_world(frames_of("schools", schools), frames_of("partners", partners))
+    rows = np.arange(w.index.n_schools)
+    one = allocate(w.model, w.index, rows, k=1, candidates=1)
+    two = allocate(w.model, w.index, rows, k=1, candidates=2)
+    assert set(one.assignments["partner_id"]) == {"P-BEST"}
+    assert one.summary["schools_matched"] == 1
+    assert two.summary["schools_matched"] == 4
+    assert two.summary["partners_over_capacity"] == 0
+
+
+def test_candidates_is_bounded_and_recorded(world_engine) -> None:
+    eng = world_engine
+    alloc = eng.allocate_selection(district="Semampir", k=2, candidates=3)
+    assert alloc.summary["candidates"] == 3
+    for bad in (0, 201, 2.5):
+        with pytest.raises(MatcherError, match="candidates"):
+            eng.allocate_selection(district="Semampir", k=2, candidates=bad)

@@ -180,6 +180,24 @@ def test_rank_allocate_stable_pin_and_forbid(cli, tmp_path: Path, capsys) -> Non
     assert "need --allocate" in capsys.readouterr().err
 
 
+def test_rank_allocate_candidates(cli, tmp_path: Path, capsys) -> None:
+    out = tmp_path / "alloc.json"
+    args = ["rank", "--regency", "Kota Surabaya", "--allocate", "-k", "2", "--out", str(out)]
+    assert cli(*args, "--candidates", "1") == 0
+    one = json.loads(out.read_text("utf-8"))
+    assert cli(*args, "--candidates", "6") == 0
+    six = json.loads(out.read_text("utf-8"))
+    # listed: the top k plus anything assigned, among the candidates
+    assert one["summary"]["candidates"] == 1 and six["summary"]["candidates"] == 6
+    assert six["summary"]["schools_matched"] >= one["summary"]["schools_matched"]
+    capsys.readouterr()
+    assert cli(*args, "--candidates", "0") == 2
+    err = capsys.readouterr().err
+    assert "--candidates must be between 1 and 200" in err and "Traceback" not in err
+    assert cli("rank", "--regency", "Kota Surabaya", "--candidates", "5") == 2
+    assert "need --allocate" in capsys.readouterr().err
+
+
 def test_evaluate_table_json_and_figure(settings, tmp_path: Path, capsys) -> None:
     from matplotlib import image
 

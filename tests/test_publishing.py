@@ -48,6 +48,14 @@ def test_publish_once_with_audit(world_engine: Engine) -> None:
     assert sorted(_proposed(world_engine)) == sorted(assigned)
     log = publishing.history(world_engine.store, "kota surabaya")
     assert [r["publication_id"] for r in log] == [rec["publication_id"]]
+    # the default candidate depth is not written (publications made before the option
+    # keep their ids); another depth is part of the settings
+    assert "candidates" not in rec["settings"]
+    deeper = world_engine.allocate(world_engine.select_schools(regency="Kota Surabaya"), k=3,
+                                   forbidden=[("S1", "P-ONLINE")], candidates=7)  # fmt: skip
+    fourth = world_engine.publish(deeper, "petugas@surabaya.go.id", "Kota Surabaya")
+    assert fourth["publication_id"] != rec["publication_id"]
+    assert fourth["settings"]["candidates"] == 7
 
 
 def test_publish_reviewed_subset_and_refusals(world_engine: Engine) -> None:

@@ -82,8 +82,13 @@ def rank(
         raise HTTPException(
             413, f"at most {api.max_school_ids} school_ids per request (got {len(ids)})"
         )
-    if not body.allocate and (body.pinned or body.forbidden or body.mode != "optimal"):
-        raise HTTPException(400, "mode, pinned and forbidden need allocate: true")
+    if not body.allocate and (
+        body.pinned
+        or body.forbidden
+        or body.mode != "optimal"
+        or "candidates" in body.model_fields_set
+    ):
+        raise HTTPException(400, "mode, pinned, forbidden and candidates need allocate: true")
     alloc = None
     if body.allocate:
         alloc = engine.allocate_selection(
@@ -96,6 +101,7 @@ def rank(
             mode=body.mode,
             pinned=_pairs(body.pinned),
             forbidden=_pairs(body.forbidden),
+            candidates=body.candidates,
         )
         table, summary = alloc.assignments, alloc.summary
     else:

@@ -158,6 +158,16 @@ def test_allocate_respects_capacity_and_summarises(client: TestClient) -> None:
     assert "P-EXACT" in s1
 
 
+def test_allocate_candidates(client: TestClient) -> None:
+    body = {"regency": "Kota Surabaya", "k": 2, "allocate": True, "candidates": 4}
+    r = client.post("/rankings", json=body)
+    assert r.status_code == 200 and r.json()["summary"]["candidates"] == 4
+    for bad in (0, 201, 2.5, "many"):
+        assert client.post("/rankings", json=body | {"candidates": bad}).status_code == 422
+    r = client.post("/rankings", json={"regency": "Kota Surabaya", "candidates": 4})
+    assert r.status_code == 400 and "candidates need allocate" in r.text
+
+
 def test_allocate_equity_weight_validated(client: TestClient) -> None:
     r = client.post("/rankings", json={"regency": "Kota Surabaya", "allocate": True,
                                        "equity_weight": -1})  # fmt: skip
