@@ -16,7 +16,6 @@ import pandas as pd
 
 from matcher import answers, schema
 from matcher.allocation import Allocation, allocate
-from matcher.errors import MatcherError
 from matcher.model_store import ModelStore
 from matcher.progress import Progress
 from matcher.selection import Selection
@@ -153,9 +152,7 @@ class Batches:
         ``candidates`` best feasible partners per school to choose among."""
         answers.check_k(k)
         schema.check_option("equity weight", equity_weight, 0, schema.MAX_EQUITY_WEIGHT)
-        schema.check_option("candidates", candidates, 1, schema.MAX_CANDIDATES)
-        if candidates != int(candidates):
-            raise MatcherError(f"candidates must be a whole number, got {candidates!r}")
+        schema.check_option("candidates", candidates, 1, schema.MAX_CANDIDATES, whole=True)
         version, model, index = state or self.current()
         bar = Progress(len(rows), "scoring candidates", enabled=progress)
         alloc = allocate(

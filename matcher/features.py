@@ -214,6 +214,15 @@ def sentences(texts: Sequence[str], cues: bool = True) -> tuple[list[str], np.nd
     and sentences come in the order of their texts. Vectorised over texts (pandas
     string methods), as it runs on every description of a national load; the cue words
     are looked for once per distinct sentence."""
+    which, distinct, owner, block = _distinct_sentences(texts, cues)
+    return [str(s) for s in distinct[which]], owner, block
+
+
+def _distinct_sentences(
+    texts: Sequence[str], cues: bool
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`sentences` as (which distinct sentence each is, the distinct sentences,
+    owner, block), for readers that handle each distinct sentence once."""
     parts = pd.Series(list(texts), dtype=object).str.split(_SENTENCE_END).explode()
     parts = parts.fillna("")
     keep = (parts.str.strip().str.len() > 0).to_numpy(dtype=bool)
@@ -225,14 +234,15 @@ def sentences(texts: Sequence[str], cues: bool = True) -> tuple[list[str], np.nd
     chosen = keep | (first & ~has_any[owner_all])
     parts = pd.Series(np.where(keep, parts.to_numpy(dtype=object), "")[chosen], dtype=object)
     owner = owner_all[chosen]
+    which, uniques = pd.factorize(parts)
+    distinct = np.asarray(uniques, dtype=object)
     block = np.zeros(len(parts), dtype=np.int64)
     if cues and len(parts):
-        which, distinct = pd.factorize(parts)
         folded = fold_all(pd.Series(distinct, dtype=object))
         need = folded.str.contains(_NEED_RE).to_numpy(dtype=bool)
         offer = folded.str.contains(_OFFER_RE).to_numpy(dtype=bool)
         block = np.where(need & ~offer, 1, np.where(offer & ~need, 2, 0)).astype(np.int64)[which]
-    return parts.tolist(), owner, block
+    return which.astype(np.int64), distinct, owner, block
 
 
 class VocabularyTextMatcher(TransformerMixin, BaseEstimator):
@@ -341,10 +351,11 @@ class VocabularyTextMatcher(TransformerMixin, BaseEstimator):
         n_c = self.n_codes_
         out = np.zeros((len(texts), len(TEXT_BLOCKS) * n_c), dtype=np.float32)
         for start in range(0, len(texts), 50_000):
-            sents, owner, block = sentences(texts[start : start + 50_000], self.cues)
             # descriptions share sentences (boilerplate): each distinct one is read once
-            which, distinct = pd.factorize(pd.Series(sents, dtype=object))
-            aff = self.affinity(list(distinct))
+            which, distinct, owner, block = _distinct_sentences(
+                texts[start : start + 50_000], self.cues
+            )
+            aff = self.affinity(distinct.tolist())
             for b in range(len(TEXT_BLOCKS)):
                 rows = np.flatnonzero(block == b)
                 if not len(rows):

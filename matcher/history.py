@@ -180,15 +180,12 @@ def pair_states(outcomes: pd.DataFrame | None, as_of: datetime | None = None) ->
     if ev is None:
         return pd.DataFrame(columns=cols)
     # by time, then id; the last event of each pair in that order. Integer keys instead
-    # of sorting and de-duplicating strings (1.1 M events: 3.0 -> 0.9 s), same frame
-    if not len(ev):
-        return ev[cols]
-    ids = ev["outcome_id"].to_numpy(dtype=object)
+    # of sorting and de-duplicating strings (1.1 M events: 3.0 -> 1.2 s), same frame
     if ev["outcome_id"].is_monotonic_increasing:  # as the store reads them
         tie = np.arange(len(ev))
     else:
         tie = np.empty(len(ev), dtype=np.int64)
-        tie[np.argsort(ids, kind="stable")] = np.arange(len(ev))
+        tie[np.argsort(ev["outcome_id"].to_numpy(dtype=object), kind="stable")] = np.arange(len(ev))
     order = np.lexsort((tie, ev["recorded_at"].to_numpy(dtype="datetime64[ns]").view(np.int64)))
     s_code = pd.factorize(ev["school_id"])[0].astype(np.int64)
     p_code = pd.factorize(ev["partner_id"])[0].astype(np.int64)

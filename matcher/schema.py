@@ -44,13 +44,16 @@ MAX_CANDIDATES = 200
 MAX_OUTCOME_WEIGHT = 1.0
 
 
-def check_option(name: str, value: float, lo: float, hi: float) -> float:
-    """A numeric option (``k``, ``equity weight``, ...) within ``lo..hi`` and finite, or
-    a MatcherError that names it; the command line and the engine share these rules."""
+def check_option(name: str, value: float, lo: float, hi: float, whole: bool = False) -> float:
+    """A numeric option (``k``, ``equity weight``, ...) within ``lo..hi`` and finite (and
+    a whole number if ``whole``), or a MatcherError that names it; the command line and
+    the engine share these rules."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise MatcherError(f"{name} must be a number, got {value!r}")
     if not math.isfinite(value) or not lo <= value <= hi:
         raise MatcherError(f"{name} must be between {lo:g} and {hi:g}, got {value!r}")
+    if whole and value != int(value):
+        raise MatcherError(f"{name} must be a whole number, got {value!r}")
     return value
 
 
