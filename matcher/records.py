@@ -12,9 +12,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from matcher import schema
 from matcher.errors import MatcherError, RowError, ValidationError
 from matcher.storage import Store
+
+# a school's own profile: a register row never overwrites these for a stored school
+KEPT_FROM_PROFILE = ("offers", "description", "languages", "capacity", "contact_name", "whatsapp")
 
 Reader = Callable[[str, str], dict[str, Any]]  # (text, side) -> needs and offers read
 
@@ -69,9 +74,55 @@ class Records:
             if kind in frames:
                 ids = frames[kind][schema.ID_COLUMN[kind]].tolist()
                 warnings += self.id_warnings(kind, ids, str(given[kind]))
+        if frames.get("schools") is not None and frames["schools"].attrs.get("register"):
+            frames["schools"] = self._keep_filled_in(frames["schools"])
         counts = self.store.load(frames)
         self.changed()
         return counts, warnings
+
+    def _keep_filled_in(self, register: pd.DataFrame) -> pd.DataFrame:
+        """A register row for a stored school updates what registers know (name, form,
+        status, place, size, accreditation) and keeps what the school filled in itself:
+        its needs (the register's implied needs are added), offers, description,
+        languages, capacity and contacts the register leaves blank."""
+        stored = self.store.frame("schools")
+        if not len(stored):
+            return register
+        stored = stored.set_index("school_id")
+        out = register.copy()
+        known = out["school_id"].isin(stored.index).to_numpy()
+        if not known.any():
+            return out
+        rows = out.index[known]
+        old = stored.loc[out.loc[known, "school_id"]]
+
+        def put(where: pd.Index, col: str, values: list[Any]) -> None:
+            # a Series, so list values (needs, offers) land one per row
+            out[col] = out[col].astype(object)
+            out.loc[where, col] = pd.Series(values, index=where, dtype=object)
+
+        for col in KEPT_FROM_PROFILE:
+            put(rows, col, list(old[col]))
+        put(
+            rows,
+            "needs",
+            [
+                list(dict.fromkeys([*have, *implied]))
+                for have, implied in zip(old["needs"], out.loc[known, "needs"], strict=True)
+            ],
+        )
+        for col in ("students", "teachers", "phone", "email"):
+            vals = out.loc[rows, col]
+            blank = vals.index[vals.isna().to_numpy() | (vals == "").to_numpy()]
+            if len(blank):
+                put(blank, col, list(stored.loc[out.loc[blank, "school_id"], col]))
+        same = rows[
+            out.loc[rows, "name"].str.casefold().to_numpy() == old["name"].str.casefold().to_numpy()
+        ]
+        if len(same):  # "SMP PGRI 6 SURABAYA" does not replace "SMP PGRI 6 Surabaya"
+            put(same, "name", list(stored.loc[out.loc[same, "school_id"], "name"]))
+        out.attrs = dict(register.attrs)
+        return out
 
     def id_warnings(self, kind: str, ids: list[str], source: str | None = None) -> list[str]:
         """A remark for each new id that looks like a stored one but differs (case,

@@ -486,8 +486,11 @@ def validate_records(
     rows: Iterable[tuple[int, dict[str, Any]]],
     source: str,
     vocab: Vocabulary | None = None,
+    optional: dict[str, Any] | None = None,
 ) -> tuple[pd.DataFrame, list[str]]:
-    """Validate ``(line, record)`` pairs of one kind.
+    """Validate ``(line, record)`` pairs of one kind; a column named in ``optional`` may
+    be empty even where the contract requires it, taking the value given there (a
+    register's needs: ``{"needs": []}``).
 
     Returns
     -------
@@ -501,7 +504,12 @@ def validate_records(
     ValidationError
         Naming every bad record (line, column, reason); nothing is returned then.
     """
-    cols = columns(kind, vocab)
+    cols = [
+        Column(c.name, c.parse, False, (optional or {})[c.name])
+        if c.name in (optional or {})
+        else c
+        for c in columns(kind, vocab)
+    ]
     names = {c.name for c in cols}
     id_col = ID_COLUMN[kind]
     errors: list[RowError] = []
@@ -617,12 +625,40 @@ def read_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
         raise ValidationError(name, [RowError(0, "*", "unknown file type; use .csv or .jsonl")])
 
 
+def _is_register(path: Path) -> bool:
+    """Whether a schools file is a ministry register (``.xlsx``, or a CSV whose headers
+    are a register's) rather than the contract's own columns."""
+    if path.suffix.lower() == ".xlsx":
+        return True
+    if path.suffix.lower() != ".csv":
+        return False
+    from matcher import registers
+
+    with path.open(encoding="utf-8-sig", errors="replace") as fh:
+        head = [fh.readline() for _ in range(20)]
+    return any(
+        registers.is_register(next(csv.reader([h], delimiter=d)))
+        for h in head
+        for d in ",;\t"
+        if h.strip()
+    )
+
+
 def read_file(kind: str, path: Path | str, vocab: Vocabulary | None = None):
     """Read and validate one input file; see :func:`validate_records`. Errors name the
     file as given."""
     p = Path(path)
     if not p.is_file():
         raise ValidationError(str(p), [RowError(0, "*", "file not found")])
+    if kind == "schools" and _is_register(p):
+        from matcher import registers  # region names are read only for a register
+
+        rows, warnings = registers.to_schools(p)
+        if not rows:
+            raise ValidationError(str(p), [RowError(1, "*", "no schools in the register")])
+        frame, more = validate_records(kind, rows, str(p), vocab, optional={"needs": []})
+        frame.attrs["register"] = True  # its blanks must not erase what a school filled in
+        return frame, warnings + more
     rows = list(read_rows(p))
     if not rows:
         raise ValidationError(str(p), [RowError(1, "*", "no records")])

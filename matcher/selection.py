@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from matcher import regions
 from matcher.errors import MatcherError, NotFoundError
 from matcher.index import MatchIndex
 from matcher.model import MatchModel
@@ -64,16 +65,30 @@ class Selection:
         if self.school_ids is not None:
             return index.school_rows(list(self.school_ids))
         col, val = self.column or "", str(self.value)
-        names = index.schools[col]
-        mask = names.str.lower() == val.lower()  # as the database compares
-        if not mask.any():
-            raise no_region(col, val, sorted(names.unique()))
-        return np.flatnonzero(mask.to_numpy())
+        names = index.schools[col].str.lower()  # as the database compares
+        for spelling in self.spellings():
+            mask = names == spelling.lower()
+            if mask.any():
+                return np.flatnonzero(mask.to_numpy())
+        raise no_region(col, val, sorted(index.schools[col].unique()))
+
+    def spellings(self) -> list[str]:
+        """The names a regional selection looks for: as given, then, for a regency, its
+        official name (``Kab. Sidoarjo`` finds the schools stored as ``Kabupaten
+        Sidoarjo``)."""
+        val = str(self.value)
+        if self.column != "regency":
+            return [val]
+        official = regions.official_regency_name(val)
+        return [val] if official is None or official.lower() == val.lower() else [val, official]
 
     def region_index(self, model: MatchModel, store: Store) -> MatchIndex:
         """An index of the region's schools against every partner, with ``model``."""
         col, val = self.region or ("", "")
-        schools = store.schools_in(col, val)
+        for spelling in self.spellings():
+            schools = store.schools_in(col, spelling)
+            if len(schools):
+                break
         if not len(schools):
             raise no_region(col, val, store.distinct("schools", col))
         return model.index(schools, store.frame("partners"), store.frame("outcomes"))
