@@ -1,6 +1,6 @@
 """Dependencies shared by the routes: the engine, the service settings and API-key access.
 
-Access rules (CONTRACT.md §4): a key travels in the ``X-API-Key`` header. Writes always
+Access rules (docs/api.md, Access): a key travels in the ``X-API-Key`` header. Writes always
 need a ``write`` key. Reads are open on the local demo and need a ``read`` or ``write``
 key in production mode. A key that is sent but not configured is refused (401) even where
 no key is needed, so a client with a typo learns of it at once; a read key on a write

@@ -1,7 +1,7 @@
 """Request and answer shapes of the HTTP API, for validation and the OpenAPI docs.
 
 School, partner and outcome records are passed to the engine as plain JSON objects: the
-engine validates them exactly like file rows (CONTRACT.md §2), so their rules live in one
+engine validates them exactly like file rows (docs/files.md), so their rules live in one
 place (``matcher.schema``), not here.
 """
 
@@ -108,7 +108,7 @@ class SchoolSuggestion(BaseModel):
 
 
 class SchoolSuggestions(BaseModel):
-    """Partners for one school, best first (CONTRACT.md §3 json shape)."""
+    """Partners for one school, best first (the json shape of docs/cli.md, ``matcher suggest``)."""
 
     school_id: str
     school_name: str

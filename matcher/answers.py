@@ -1,8 +1,8 @@
 """Ranked rows turned into what users read: ids, names, rounded scores, reasons.
 
-One school's or partner's suggestions become a record (CONTRACT §3), a batch ranking
-becomes DataFrames of ``school_id, rank, partner_id, score`` with names, an allocation
-gets names and an explanation per assigned pair, and a memorandum's draft roles are
+One school's or partner's suggestions become a record (docs/cli.md, ``matcher suggest``),
+a batch ranking becomes DataFrames of ``school_id, rank, partner_id, score`` with names,
+an allocation gets names and an explanation per assigned pair, and a memorandum's draft roles are
 written from what the pair matches on. Nothing here scores or stores.
 """
 

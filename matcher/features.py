@@ -38,7 +38,7 @@ from sklearn.utils.validation import check_is_fitted
 from matcher.vocabulary import Vocabulary, load_vocabulary
 
 # What every school can give a partner by its nature, with the strength of that offer;
-# a school's own tags or text add to these (CONTRACT §1 "to partner" codes).
+# a school's own tags or text add to these (docs/vocabulary.md "to partner" codes).
 IMPLICIT_SCHOOL_OFFERS: dict[str, dict[str, float]] = {
     "*": {
         "community_access": 0.5,

@@ -27,7 +27,7 @@ STARTED = ("active", "completed", "ended_early")
 # follow through: a failed delivery, for both sides (the log cannot tell whose doing).
 STALL_DAYS = 90
 SUCCESS, FAILURE = 1, 0
-LOW_RATING = 4  # a rating below this is not a success (CONTRACT §2)
+LOW_RATING = 4  # a rating below this is not a success (docs/files.md)
 
 
 def _before(outcomes: pd.DataFrame | None, as_of: datetime | None) -> pd.DataFrame | None:
@@ -46,7 +46,7 @@ def low_rating(events: pd.DataFrame) -> pd.Series:
 
 def mutual_success(events: pd.DataFrame) -> pd.Series:
     """Events that make a partnership mutually successful: completed, and neither rating
-    given below 4 (CONTRACT §2)."""
+    given below 4 (docs/files.md)."""
     return (events["status"] == "completed") & ~low_rating(events)
 
 

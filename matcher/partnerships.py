@@ -3,7 +3,7 @@
 A partnership's life is ``proposed`` → ``accepted`` (or ``declined``) → ``active`` once
 both sides confirmed the memorandum of understanding (nota kesepahaman) → ``completed``
 when both sides rated it, or ``ended_early`` with a reason. Each step is also an outcome
-event of CONTRACT.md §2, handed to the ``record`` callable (the engine's path for
+event of docs/files.md, handed to the ``record`` callable (the engine's path for
 ``POST /outcomes``), so training learns from what happens here. Event ids are derived
 from the partnership and the step, so a repeated step never counts twice.
 """
@@ -109,7 +109,7 @@ class Partnerships:
     engine : sqlalchemy.Engine
         The database of the schools and partners.
     record : callable
-        Stores a list of outcome events (dicts of CONTRACT.md §2 columns); idempotent on
+        Stores a list of outcome events (dicts of docs/files.md's outcomes columns); idempotent on
         ``outcome_id``.
     """
 

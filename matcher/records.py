@@ -1,6 +1,6 @@
 """Schools, partners and outcome events as users hand them in and read them back.
 
-Every file or record is validated as CONTRACT.md describes before anything is stored
+Every file or record is validated as docs/files.md describes before anything is stored
 (a bad one is refused whole, naming each bad record), and an id that looks like a
 stored one but differs is remarked on. What is written is reported through the
 ``changed`` callable, so the served index follows the data.

@@ -1,4 +1,4 @@
-"""The input schema of CONTRACT.md §2: reading CSV / JSON Lines and validating records.
+"""The input schema of docs/files.md: reading CSV / JSON Lines and validating records.
 
 Validation collects every problem in every record before deciding, so a user sees all
 bad rows of a file at once; a file with any bad row is rejected whole.
@@ -373,7 +373,7 @@ def _email(v: Any) -> str:
 
 
 def _contacts() -> list[Column]:
-    """Who to talk to (CONTRACT.md §2); shown to the other side once a proposal is
+    """Who to talk to (docs/files.md); shown to the other side once a proposal is
     accepted."""
     return [
         Column("contact_name", _text(120), False, ""),

@@ -31,7 +31,7 @@ metadata = sa.MetaData()
 
 
 def _contact_columns() -> list[sa.Column[str]]:
-    """Contact person, phone, e-mail and WhatsApp (optional; CONTRACT.md §2)."""
+    """Contact person, phone, e-mail and WhatsApp (optional; docs/files.md)."""
     return [
         sa.Column("contact_name", sa.String(120)),
         sa.Column("phone", sa.String(30)),

@@ -94,8 +94,75 @@ def test_api_page_has_every_endpoint() -> None:
             assert f"`{method.upper()} {path}`" in text, f"{method.upper()} {path} not in api.md"
 
 
-def test_readme_points_to_docs_not_to_a_missing_contract() -> None:
+def page_routes() -> list[tuple[str, str]]:
+    """Every (method, path) the web app's page routers serve."""
+    from fastapi.routing import APIRoute
+
+    from web.routes import ROUTERS
+
+    found = []
+    for router in ROUTERS:
+        for route in router.routes:
+            assert isinstance(route, APIRoute)
+            found += [(m, route.path) for m in sorted(route.methods) if m != "HEAD"]
+    return found
+
+
+def as_written(path: str) -> list[str]:
+    """A route's path as web.md writes it: ``{segment}`` as each of the pages' URL words
+    (``sekolah``, ``mitra``), any other ``{name}`` as a placeholder in capitals."""
+    from web.deps import SEGMENTS
+
+    ids = {"record_id": "ID", "partnership_id": "PID", "regency": "REGENCY"}
+    text = re.sub(r"\{(\w+)\}", lambda m: ids.get(m.group(1), m.group(1).upper()), path)
+    if "{segment}" not in path:
+        return [text]
+    return [text.replace("SEGMENT", word) for word in SEGMENTS]
+
+
+def test_web_page_names_every_page_and_form_the_web_app_serves() -> None:
+    text = page("web.md")
+    routes = page_routes()
+    assert ("GET", "/dinas/{regency}/alokasi") in routes  # the walk sees the officer's pages
+    for method, path in routes:
+        for written in as_written(path):
+            # a page as `/path` (a query may follow), a form as `POST /path`
+            prefix = "" if method == "GET" else f"{method} "
+            pattern = rf"`{re.escape(prefix + written)}(\?[^`]*)?`"
+            assert re.search(pattern, text), f"{method} {written} missing from web.md"
+
+
+def test_readme_is_a_guide_that_points_to_docs() -> None:
     readme = (ROOT / "README.md").read_text("utf-8")
+    assert len(readme.splitlines()) < 300, "README.md is a user's guide: figures go to docs/"
     assert "CONTRACT.md" not in readme
-    for name in ("vocabulary.md", "files.md", "cli.md", "api.md", "development.md"):
+    commands = re.search(r"```bash\n(.*?)```", readme, re.S)
+    assert commands, "README.md starts with the two commands"
+    first, second = commands.group(1).strip().splitlines()
+    assert first.endswith("matcher serve") and second.endswith("pytest -q")
+    names = ["vocabulary.md", "files.md", "cli.md", "api.md", "web.md", "matching.md"]
+    for name in [*names, "benchmarks.md", "development.md"]:
         assert (DOCS / name).is_file() and f"docs/{name}" in readme, f"README: link docs/{name}"
+        assert f"({name})" in page("README.md"), f"docs/README.md: link {name}"
+    assert "Measur" not in readme, "measured runs belong in docs/benchmarks.md"
+
+
+def test_benchmarks_page_has_the_sections_runs_are_added_to() -> None:
+    text = page("benchmarks.md")
+    for heading in ("Ranking quality", "Speed", "Service", "Reliability"):
+        section(text, heading)
+    for script in sorted((ROOT / "benchmarks").glob("*.py")):
+        assert f"benchmarks/{script.name}" in text, f"{script.name} missing from benchmarks.md"
+
+
+def test_code_and_docs_cite_docs_not_a_contract_users_lack() -> None:
+    cited = []
+    for folder in ("matcher", "api", "web", "tools", "tests", "docs", "benchmarks"):
+        for f in (ROOT / folder).rglob("*"):
+            if (
+                f.suffix in (".py", ".md", ".json", ".html")
+                and f.name != "test_docs.py"
+                and "CONTRACT" in f.read_text("utf-8", errors="replace")
+            ):
+                cited.append(str(f.relative_to(ROOT)))
+    assert not cited, f"cite the docs/ page instead of CONTRACT in {cited}"

@@ -1,4 +1,4 @@
-"""One test per validation rule of CONTRACT.md §2."""
+"""One test per validation rule of docs/files.md."""
 
 from __future__ import annotations
 

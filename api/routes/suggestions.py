@@ -1,5 +1,5 @@
 """``/schools/{id}/suggestions`` and ``/partners/{id}/suggestions``: both sides of the
-market, in the json shape of ``matcher suggest --format json`` (CONTRACT §3)."""
+market, in the json shape of ``matcher suggest --format json`` (docs/cli.md)."""
 
 from __future__ import annotations
 

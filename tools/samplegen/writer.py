@@ -182,7 +182,7 @@ def make_world(
 
     Same arguments as ``generate`` (``national`` is not offered: the truth is dense).
     The frames hold strings exactly as ``pandas.read_csv(path, dtype=str,
-    keep_default_na=False)`` reads the CSV files ``generate`` writes (CONTRACT.md §2:
+    keep_default_na=False)`` reads the CSV files ``generate`` writes (docs/files.md:
     lists ``;``-separated, booleans ``true``/``false``, empty optional fields as "").
 
     Returns

@@ -1,7 +1,7 @@
 """The web app: contact columns on schools and partners, web accounts, and partnerships
 with their messages.
 
-Contacts (``contact_name, phone, email, whatsapp``; CONTRACT.md §2) are optional and
+Contacts (``contact_name, phone, email, whatsapp``; docs/files.md) are optional and
 empty on existing rows. The three new tables belong to their school and partner
 (ON DELETE CASCADE), as outcome events do.
 
