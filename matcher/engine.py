@@ -22,7 +22,7 @@ from matcher.config import Settings
 from matcher.errors import MatcherError
 from matcher.jobs import TrainingJobs
 from matcher.model_store import ModelStore
-from matcher.partnerships import Partnership, Partnerships
+from matcher.partnerships import DINAS, Partnership, Partnerships
 from matcher.records import Records
 from matcher.serving import Serving
 from matcher.storage import Store
@@ -48,7 +48,7 @@ class Engine:
         self.records = r = Records(self.store, v.read_text, v.changed)
         self.batches = b = Batches(self.store, self.models, v.current)
         self.accounts = a = Accounts(self.store, s)
-        self.partnerships = Partnerships(self.store.engine, r.record_outcomes)
+        self.partnerships = Partnerships(self.store, v.changed)
         self.jobs = TrainingJobs(self._train_job, Path(s.models_dir) / ".jobs")
         # the parts' own methods, as they are
         self.read_text, self.snapshot = v.read_text, v.current
@@ -159,10 +159,13 @@ class Engine:
     ) -> dict[str, Any]:
         """Turn an allocation's (reviewed) assignments into proposals in both sides'
         inboxes, once, on the record (:func:`matcher.publishing.publish_allocation`)."""
-        note = f"Usulan dinas pendidikan {scope} (alokasi oleh {published_by})."
+        note = f"Usulan Dinas Pendidikan {scope} (alokasi oleh {published_by})."
 
         def propose(school_id: str, partner_id: str) -> Any:
-            return self.partnerships.propose("school", school_id, partner_id, published_by, note)
+            # the district's proposal: both sides answer it (matcher.partnerships)
+            return self.partnerships.propose(
+                DINAS, school_id, partner_id, published_by, note, dinas=scope
+            )
 
         rec = publishing.publish_allocation(self.store, alloc, published_by, scope, pairs, propose)
         self.serving.changed()

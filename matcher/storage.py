@@ -200,6 +200,24 @@ partnerships = sa.Table(
     sa.Column("end_reason", sa.Text),
     sa.Column("created_at", sa.DateTime, nullable=False),
     sa.Column("updated_at", sa.DateTime, nullable=False),
+    # the memorandum's text version: each edit adds one, a confirmation names the
+    # version it confirms (matcher.partnerships)
+    sa.Column("mou_version", sa.Integer, nullable=False, server_default="0"),
+    # a district's proposal (proposed_by "dinas"): its regency, and which sides accepted
+    sa.Column("dinas", sa.String(120)),
+    sa.Column("school_accepted", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("partner_accepted", sa.Boolean, nullable=False, server_default=sa.false()),
+)
+# one open partnership per pair: a second proposal made at the same time fails here
+OPEN_PARTNERSHIP = ("proposed", "accepted", "active")
+_OPEN_WHERE = sa.text(f"status IN ({', '.join(repr(s) for s in OPEN_PARTNERSHIP)})")
+sa.Index(
+    "uq_partnerships_open_pair",
+    partnerships.c.school_id,
+    partnerships.c.partner_id,
+    unique=True,
+    sqlite_where=_OPEN_WHERE,
+    postgresql_where=_OPEN_WHERE,
 )
 
 partnership_messages = sa.Table(

@@ -210,8 +210,8 @@ def test_both_sides_edit_and_confirm_the_memorandum(login: Login, web_engine: En
         "period_end": "2027-06-30",
     }
     c = login("s1")
-    post_form(c, page, f"{page}/nota", {**edit, "period_end": "kemarin"})
-    assert "Tanggal tidak sah." in c.get(page).text  # refused in words, nothing changed
+    bad = post_form(c, page, f"{page}/nota", {**edit, "period_end": "kemarin"})
+    assert bad.status_code == 422 and "Tanggal tidak sah." in bad.text  # nothing changed
     post_form(c, page, f"{page}/nota", edit)
     p = web_engine.partnerships.get(pid)
     assert p.partner_roles == "P-EXACT melatih 14 guru." and not p.partner_confirmed

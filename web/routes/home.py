@@ -45,7 +45,7 @@ def home_context(engine: Engine, user: User) -> dict[str, object]:
         other_id = p.partner_id if side == "school" else p.school_id
         name = other_name(engine, side, other_id)
         rows.append({"id": p.partnership_id, "other_name": name, "status": p.status})
-        if p.status == "proposed" and p.proposed_by != side:
+        if p.answers(side):
             waiting += 1
         if p.stale(now):
             days = (now - p.updated_at).days

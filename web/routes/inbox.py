@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
+from matcher.partnerships import DINAS
 from web.deps import (
     EngineDep,
     UserDep,
@@ -18,6 +19,7 @@ from web.deps import (
     require_side,
     side_of,
 )
+from web.i18n import message
 from web.routes.home import other_name
 
 router = APIRouter(include_in_schema=False)
@@ -30,7 +32,7 @@ def inbox_page(
     side = side_of(segment)
     require_side(user, side, record_id)
     me = record_or_404(engine, side, record_id)
-    lang_of(request)
+    lang = lang_of(request)
     incoming: list[dict[str, Any]] = []
     sent: list[dict[str, Any]] = []
     others: list[dict[str, Any]] = []
@@ -41,8 +43,14 @@ def inbox_page(
             "other_name": other_name(engine, side, other_id),
             "status": p.status,
             "when": p.created_at.strftime("%d-%m-%Y"),
+            # a district's proposal is the dinas's, to both sides
+            "by_dinas": (
+                message(lang, "dinas_proposal", dinas=message(lang, "dinas_of", regency=p.dinas))
+                if p.proposed_by == DINAS
+                else ""
+            ),
         }
-        if p.status == "proposed" and p.proposed_by != side:
+        if p.answers(side):
             full = engine.partnerships.get(p.partnership_id)
             first = full.messages[0].body if full.messages else ""
             row["message"] = first

@@ -14,8 +14,8 @@ from fastapi import APIRouter, Request
 from starlette.responses import RedirectResponse, Response
 
 from matcher.accounts import User
-from matcher.errors import MatcherError, NotFoundError
-from matcher.partnerships import Partnership
+from matcher.errors import ConflictError, MatcherError, NotFoundError
+from matcher.partnerships import DINAS, Partnership, parse_answer
 from matcher.schema import CONTACT_COLUMNS
 from web.deps import (
     EngineDep,
@@ -66,16 +66,32 @@ def _contact(rec: dict[str, Any]) -> dict[str, Any]:
     return c
 
 
+def dinas_name(lang: str, regency: str | None) -> str:
+    """ "Dinas Pendidikan Kota Surabaya": the author of a district's proposal."""
+    return message(lang, "dinas_of", regency=regency or "")
+
+
 @router.get("/kemitraan/{partnership_id}")
 def partnership_page(
     request: Request, partnership_id: str, engine: EngineDep, user: UserDep
+) -> Response:
+    return _show(request, engine, user, partnership_id)
+
+
+def _show(
+    request: Request,
+    engine: Any,
+    user: User,
+    partnership_id: str,
+    error: str | None = None,
+    status_code: int = 200,
 ) -> Response:
     p = _load(engine, partnership_id)
     side = viewer_side(user, p)
     lang = lang_of(request)
     school = record_or_404(engine, "school", p.school_id)
     partner = record_or_404(engine, "partner", p.partner_id)
-    names = {"school": school["name"], "partner": partner["name"]}
+    names = {"school": school["name"], "partner": partner["name"], DINAS: dinas_name(lang, p.dinas)}
     thread = [
         {
             "side": m.side,
@@ -100,24 +116,33 @@ def partnership_page(
         "period": period,
         "thread": thread,
         "contacts": [_contact(school), _contact(partner)] if p.status in SHOW_CONTACTS else [],
+        "by_dinas": dinas_name(lang, p.dinas) if p.proposed_by == DINAS else "",
+        "answers": side is not None and p.answers(side),
         **pop_flash(request),
     }
-    return render(request, "partnership.html", ctx, user)
+    if error:
+        ctx["error"] = error
+    return render(request, "partnership.html", ctx, user, status_code=status_code)
 
 
 def _back(partnership_id: str) -> Response:
     return RedirectResponse(f"/kemitraan/{quote(partnership_id)}", status_code=303)
 
 
-def _step(request: Request, partnership_id: str, done: str, call: Any) -> Response:
-    """Run one step; its engine error (a step out of order, a bad value) is shown on
-    the partnership page instead of failing."""
+def _step(
+    request: Request, engine: Any, user: User, partnership_id: str, done: str, call: Any
+) -> Response:
+    """Run one step. A step out of order (the other click won a race) is shown on the
+    partnership page after the redirect, in its new state; a bad value is answered 422
+    on the page itself."""
     lang = lang_of(request)
     try:
         call()
         flash(request, message(lang, done))
-    except MatcherError as exc:
+    except ConflictError as exc:
         flash(request, str(exc), "error")
+    except MatcherError as exc:
+        return _show(request, engine, user, partnership_id, str(exc), status_code=422)
     return _back(partnership_id)
 
 
@@ -127,11 +152,16 @@ def answer(
 ) -> Response:
     p = _load(engine, partnership_id)
     side = acting_side(user, p)
-    accept = form.get("answer") == "accept"
+    try:
+        accept = parse_answer(str(form.get("answer") or ""))
+    except MatcherError as exc:
+        return _show(request, engine, user, partnership_id, str(exc), status_code=422)
     text = str(form.get("message") or "")
     done = "accepted_notice" if accept else "declined_notice"
     return _step(
         request,
+        engine,
+        user,
         partnership_id,
         done,
         lambda: engine.respond(partnership_id, side, user.email, accept, text),
@@ -143,6 +173,17 @@ def _date(value: Any, lang: str) -> date:
         return date.fromisoformat(str(value or ""))
     except ValueError:
         raise MatcherError(message(lang, "bad_date")) from None
+
+
+def _whole(value: Any, what: str, lo: int, hi: int) -> int:
+    """A form's whole number within ``lo..hi`` (ASCII digits only: ``²`` is a digit
+    to ``str.isdigit`` but not a number), else a MatcherError: answered 422."""
+    raw = str(value or "").strip()
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= len(str(hi))) or not (
+        lo <= int(raw) <= hi
+    ):
+        raise MatcherError(f"{what} must be a whole number from {lo} to {hi}")
+    return int(raw)
 
 
 @router.post("/kemitraan/{partnership_id}/nota")
@@ -164,7 +205,7 @@ def edit_mou(
             _date(form.get("period_end"), lang),
         )
 
-    return _step(request, partnership_id, "done_notice", call)
+    return _step(request, engine, user, partnership_id, "done_notice", call)
 
 
 @router.post("/kemitraan/{partnership_id}/setujui")
@@ -173,11 +214,16 @@ def confirm(
 ) -> Response:
     p = _load(engine, partnership_id)
     side = acting_side(user, p)
+    # the version of the text the page showed: an edit made meanwhile is not confirmed
+    raw = form.get("mou_version")
+    version = None if raw is None else _whole(raw, "the memorandum version", 0, 10**9)
     return _step(
         request,
+        engine,
+        user,
         partnership_id,
         "done_notice",
-        lambda: engine.partnerships.confirm(partnership_id, side, user.email),
+        lambda: engine.partnerships.confirm(partnership_id, side, user.email, version),
     )
 
 
@@ -187,15 +233,13 @@ def rate(
 ) -> Response:
     p = _load(engine, partnership_id)
     side = acting_side(user, p)
-    raw = str(form.get("rating") or "")
-    rating = int(raw) if raw.isdigit() else 0
     text = str(form.get("message") or "")
-    return _step(
-        request,
-        partnership_id,
-        "done_notice",
-        lambda: engine.partnerships.rate(partnership_id, side, user.email, rating, text),
-    )
+
+    def call() -> None:
+        rating = _whole(form.get("rating"), "the rating", 1, 5)
+        engine.partnerships.rate(partnership_id, side, user.email, rating, text)
+
+    return _step(request, engine, user, partnership_id, "done_notice", call)
 
 
 @router.post("/kemitraan/{partnership_id}/akhiri")
@@ -207,6 +251,8 @@ def end_early(
     reason = str(form.get("reason") or "")
     return _step(
         request,
+        engine,
+        user,
         partnership_id,
         "done_notice",
         lambda: engine.partnerships.end_early(partnership_id, side, user.email, reason),
@@ -222,6 +268,8 @@ def post_message(
     body = str(form.get("body") or "")
     return _step(
         request,
+        engine,
+        user,
         partnership_id,
         "done_notice",
         lambda: engine.partnerships.post(partnership_id, side, user.email, body),
