@@ -10,21 +10,25 @@ partnerships, publishing and dashboard modules.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import pandas as pd
+
 from matcher import answers, publishing, schema
-from matcher.accounts import Accounts
+from matcher.accounts import Accounts, User
 from matcher.allocation import Allocation
 from matcher.answers import rank_frame
-from matcher.batch import Batches
+from matcher.batch import Batches, Pairs
 from matcher.config import Settings
 from matcher.errors import MatcherError
 from matcher.jobs import TrainingJobs
 from matcher.model_store import ModelStore
 from matcher.partnerships import DINAS, Partnership, Partnerships
 from matcher.records import Records
-from matcher.serving import Serving
+from matcher.serving import Serving, Snapshot
 from matcher.storage import Store
 from matcher.training import Trainer
 
@@ -35,8 +39,10 @@ MAX_K = schema.MAX_K
 class Engine:
     """Schools, partners, outcomes and models, with ranking and explanations on top.
 
-    Most public methods are a part's own, bound in ``__init__`` (``engine.rank`` is
-    :meth:`matcher.batch.Batches.rank`); the methods written here combine parts.
+    Every public method is written here, typed and documented, and hands over to the
+    part that owns the work (``engine.rank`` calls :meth:`matcher.batch.Batches.rank`),
+    so a reader or an IDE can follow a call from a face into the engine. The faces use
+    these methods, :mod:`matcher.errors` and :mod:`matcher.public`, not the parts.
     """
 
     def __init__(self, settings: Settings | None = None) -> None:
@@ -44,23 +50,12 @@ class Engine:
         self.store = Store(s.db_url)
         self.models = ModelStore(s.models_dir, keep=s.keep_versions)
         self.serving = v = Serving(self.store, self.models, s)
-        self.trainer = t = Trainer(self.store, self.models, v.switch)
-        self.records = r = Records(self.store, v.read_text, v.changed)
-        self.batches = b = Batches(self.store, self.models, v.current)
-        self.accounts = a = Accounts(self.store, s)
+        self.trainer = Trainer(self.store, self.models, v.switch)
+        self.records = Records(self.store, v.read_text, v.changed)
+        self.batches = Batches(self.store, self.models, v.current)
+        self.accounts = Accounts(self.store, s)
         self.partnerships = Partnerships(self.store, v.changed)
         self.jobs = TrainingJobs(self._train_job, Path(s.models_dir) / ".jobs")
-        # the parts' own methods, as they are
-        self.read_text, self.snapshot = v.read_text, v.current
-        self.cached_suggestions, self.cached_rendering = v.cached, v.rendered
-        self.train, self.evaluate, self.model_versions = t.train, t.evaluate, self.models.versions
-        self.load_files, self.id_warnings = r.load_files, r.id_warnings
-        self.load_records, self.record_outcomes = r.load_records, r.record_outcomes
-        self.get, self.list_records, self.put, self.delete = r.get, r.list_records, r.put, r.delete
-        self.batch, self.select_schools, self.rank = b.batch, b.select_schools, b.rank
-        self.rank_table, self.allocate_selection = b.rank_table, b.allocate_selection
-        self.allocate = b.allocate
-        self.add_user, self.ensure_demo_users = a.add_user, a.ensure_demo_users
 
     def close(self) -> None:
         """Release database connections (at service shutdown)."""
@@ -83,7 +78,102 @@ class Engine:
         """Load the bundled sample (schools, partners, outcomes)."""
         return self.records.load_sample(self.settings.data_dir)
 
+    def state(self) -> tuple[str | None, str]:
+        """(active model version, fingerprint of the stored data): what an answer computed
+        from both depends on, so a face can key a cache of its own on it."""
+        return self.models.active_version(), self.store.fingerprint()
+
+    # -- records -------------------------------------------------------------------------
+
+    def load_files(
+        self,
+        schools: str | Path | None = None,
+        partners: str | Path | None = None,
+        outcomes: str | Path | None = None,
+    ) -> tuple[dict[str, int], list[str]]:
+        """Validate every given file, then store all of them in one transaction; returns
+        the counts stored and remarks (:meth:`matcher.records.Records.load_files`).
+
+        Raises ``ValidationError`` naming every bad record of the first bad file; then
+        nothing of any file is written.
+        """
+        return self.records.load_files(schools, partners, outcomes)
+
+    def load_records(self, kind: str, records: list[dict[str, Any]]) -> dict[str, int]:
+        """Validate and store records given as dicts, as a file's rows are validated."""
+        return self.records.load_records(kind, records)
+
+    def record_outcomes(self, records: list[dict[str, Any]]) -> dict[str, int]:
+        """Store outcome events, idempotent on ``outcome_id``; an unknown school or
+        partner id rejects the whole batch."""
+        return self.records.record_outcomes(records)
+
+    def id_warnings(self, kind: str, ids: list[str], source: str | None = None) -> list[str]:
+        """A remark for each new id that looks like a stored one (case, dashes,
+        compatibility forms): likely the same record typed twice."""
+        return self.records.id_warnings(kind, ids, source)
+
+    def get(self, kind: str, record_id: str) -> dict[str, Any]:
+        """One stored school or partner (``kind`` "schools" or "partners"), with what its
+        description was read as (``needs_read``, ``offers_read``); ``NotFoundError``
+        for an unknown id."""
+        return self.records.get(kind, record_id)
+
+    def list_records(
+        self, kind: str, filters: dict[str, str] | None = None, limit: int = 50, offset: int = 0
+    ) -> tuple[int, list[dict[str, Any]]]:
+        """A page of stored records with exact-value filters; returns (total, records)."""
+        return self.records.list_records(kind, filters, limit, offset)
+
+    def put(
+        self,
+        kind: str,
+        record_id: str,
+        record: dict[str, Any],
+        warnings: list[str] | None = None,
+    ) -> dict[str, Any]:
+        """Create or replace one school or partner, validated exactly as a file row;
+        remarks (an id that looks like a stored one) are appended to ``warnings``."""
+        return self.records.put(kind, record_id, record, warnings)
+
+    def delete(self, kind: str, record_id: str) -> None:
+        """Delete one school or partner together with its outcome events."""
+        self.records.delete(kind, record_id)
+
+    def read_text(self, text: str, side: str, lang: str = "id") -> dict[str, Any]:
+        """The needs and offers a description names, each with the words that named it,
+        read by the active model's reader (a default reader before any model exists)."""
+        return self.serving.read_text(text, side, lang)
+
     # -- models --------------------------------------------------------------------------
+
+    def train(
+        self,
+        params: dict[str, Any] | None = None,
+        evaluate: bool = True,
+        force: bool = False,
+        if_new_outcomes: int | None = None,
+    ) -> dict[str, Any]:
+        """Fit a model on everything stored and save it as a new version, active only if
+        not worse on the holdout than the active one unless ``force``; with
+        ``if_new_outcomes=N`` only once N new outcome events arrived
+        (:meth:`matcher.training.Trainer.train`). Returns the version's manifest."""
+        return self.trainer.train(params, evaluate, force, if_new_outcomes)
+
+    def evaluate(self, k: int = 10, test_fraction: float = 0.2) -> dict[str, Any]:
+        """Holdout metrics of the active model beside baselines
+        (:meth:`matcher.training.Trainer.evaluate`)."""
+        return self.trainer.evaluate(k, test_fraction)
+
+    def model_versions(self) -> list[dict[str, Any]]:
+        """Every stored version, oldest first, with ``active`` and ``state`` ("ok",
+        "refused" with the ``reason``, or "incomplete")."""
+        return self.models.versions()
+
+    def snapshot(self) -> Snapshot:
+        """(version, model, index) being served, rebuilt only when stale: what tests and
+        benchmarks score with outside the engine."""
+        return self.serving.current()
 
     def _train_job(self, params: dict[str, Any], force: bool) -> dict[str, Any]:
         manifest = self.train(params, force=force)
@@ -100,6 +190,8 @@ class Engine:
         """Load the active model and index now (at service start-up); returns its version."""
         return self.serving.current()[0]
 
+    # -- serving -------------------------------------------------------------------------
+
     def suggest(
         self, school_id: str, k: int = 10, lang: str = "id", explain: bool = True
     ) -> dict[str, Any]:
@@ -111,6 +203,142 @@ class Engine:
     ) -> dict[str, Any]:
         """Schools for one partner, best first: the other side of the market."""
         return self.serving.suggest("partner", partner_id, k, lang, explain)
+
+    def cached_suggestions(
+        self, side: str, record_id: str, k: int = 10, lang: str = "id", explain: bool = True
+    ) -> dict[str, Any] | None:
+        """The kept answer of :meth:`suggest` (``side`` "school") or
+        :meth:`suggest_for_partner` if one is current, else None; never scores."""
+        return self.serving.cached(side, record_id, k, lang, explain)
+
+    def cached_rendering(
+        self,
+        side: str,
+        record_id: str,
+        k: int,
+        lang: str,
+        explain: bool,
+        render: Callable[[dict[str, Any]], bytes],
+    ) -> bytes | None:
+        """``render`` of the current kept answer, made once per answer (the API's fast
+        path sends these bytes); else None."""
+        return self.serving.rendered(side, record_id, k, lang, explain, render)
+
+    # -- batches -------------------------------------------------------------------------
+
+    def select_schools(
+        self,
+        regency: str | None = None,
+        district: str | None = None,
+        all_schools: bool = False,
+        school_ids: list[str] | None = None,
+        province: str | None = None,
+    ) -> np.ndarray:
+        """Rows of the schools a batch covers; exactly one selector must be given."""
+        return self.batches.select_schools(regency, district, all_schools, school_ids, province)
+
+    def batch(
+        self,
+        regency: str | None = None,
+        district: str | None = None,
+        all_schools: bool = False,
+        school_ids: list[str] | None = None,
+        province: str | None = None,
+    ) -> tuple[Snapshot, np.ndarray]:
+        """The model, an index and the rows of the selected schools for a batch run; a
+        region is indexed on its own (:meth:`matcher.batch.Batches.batch`)."""
+        return self.batches.batch(regency, district, all_schools, school_ids, province)
+
+    def rank(
+        self,
+        rows: np.ndarray,
+        k: int = 10,
+        progress: bool = False,
+        chunk: int = 512,
+        scheduler: str | None = None,
+        state: Snapshot | None = None,
+    ) -> Iterator[pd.DataFrame]:
+        """Top-k partners of each selected school, one DataFrame per chunk
+        (``school_id, rank, partner_id, score`` and readable extras); with a
+        ``scheduler`` ("local" or a Dask address) ranked on a Dask cluster, identically."""
+        return self.batches.rank(rows, k, progress, chunk, scheduler, state)
+
+    def rank_table(
+        self,
+        regency: str | None = None,
+        district: str | None = None,
+        school_ids: list[str] | None = None,
+        k: int = 10,
+        allocate: bool = False,
+        equity_weight: float = 0.5,
+        lang: str = "id",
+    ) -> tuple[pd.DataFrame, dict[str, Any]]:
+        """A regency's, a district's or a list of schools' ranking as one table and a
+        summary (with ``allocate``, the allocation's summary)."""
+        return self.batches.rank_table(
+            regency, district, school_ids, k, allocate, equity_weight, lang
+        )
+
+    def allocate(
+        self,
+        rows: np.ndarray,
+        k: int = 10,
+        equity_weight: float = 0.5,
+        lang: str = "id",
+        progress: bool = False,
+        state: Snapshot | None = None,
+        mode: str = "optimal",
+        pinned: Pairs | None = None,
+        forbidden: Pairs | None = None,
+        candidates: int = schema.DEFAULT_CANDIDATES,
+    ) -> Allocation:
+        """Capacity-respecting assignment of the selected schools (``mode`` "optimal" or
+        "stable"), around the officer's ``pinned`` and ``forbidden`` pairs, each school
+        choosing among its ``candidates`` best feasible partners
+        (:mod:`matcher.allocation`)."""
+        return self.batches.allocate(
+            rows, k, equity_weight, lang, progress, state, mode, pinned, forbidden, candidates
+        )
+
+    def allocate_selection(
+        self,
+        regency: str | None = None,
+        district: str | None = None,
+        school_ids: list[str] | None = None,
+        k: int = 10,
+        equity_weight: float = 0.5,
+        lang: str = "id",
+        mode: str = "optimal",
+        pinned: Pairs | None = None,
+        forbidden: Pairs | None = None,
+        candidates: int = schema.DEFAULT_CANDIDATES,
+    ) -> Allocation:
+        """:meth:`allocate` for a regency, a district or a list of schools (one of them)."""
+        return self.batches.allocate_selection(
+            regency, district, school_ids, k, equity_weight, lang, mode, pinned, forbidden,
+            candidates,
+        )  # fmt: skip
+
+    # -- accounts ------------------------------------------------------------------------
+
+    def add_user(
+        self,
+        email: str,
+        school_id: str | None = None,
+        partner_id: str | None = None,
+        regency: str | None = None,
+        admin: bool = False,
+        password: str | None = None,
+    ) -> tuple[User, str | None]:
+        """Create a web account for one stored school, one stored partner, a regency's
+        officer or an admin; returns it and, without ``password``, its set-password link."""
+        return self.accounts.add_user(email, school_id, partner_id, regency, admin, password)
+
+    def ensure_demo_users(self) -> list[tuple[User, str]]:
+        """On the bundled sample, the README's demo accounts that still open with their
+        demo password, with it (created unless an account has their e-mail); on any other
+        data nothing is created and the list is empty."""
+        return self.accounts.ensure_demo_users()
 
     # -- the web app ---------------------------------------------------------------------
 
