@@ -171,6 +171,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--no-sample", action="store_true", help="do not load the sample into an empty database"
     )
 
+    sub.add_parser(
+        "notify",
+        parents=[common],
+        help="send the notifications that are due (MATCHER_SMTP_URL; for cron)",
+    )
+
     us = sub.add_parser("users", parents=[common], help="web accounts")
     usub = us.add_subparsers(dest="users_command", required=True)
     ua = usub.add_parser(
@@ -528,6 +534,11 @@ def cmd_serve(eng: Engine, a: argparse.Namespace) -> None:
         eng.settings.base_url = f"http://{a.host}:{a.port}"
     if not a.no_sample:
         prepare_demo(eng, quiet=a.quiet)
+    if os.environ.get("MATCHER_SMTP_URL", "").strip():
+        mail, *args = _mailer(eng)
+        mail.start_sender(*args)
+        if not a.quiet:
+            print("notifications: sending due e-mail every 30 s", file=sys.stderr)
     # the API logs each request itself, with its request id and latency
     # the factory checks the service settings first: a bad one exits 78 with one line
     uvicorn.run(
@@ -540,6 +551,36 @@ def cmd_serve(eng: Engine, a: argparse.Namespace) -> None:
         access_log=False,
         **_worker_options(uvicorn, a.workers),
     )
+
+
+def _mailer(eng: Engine) -> tuple[Any, Any, Any, str, str, str]:
+    """The mail layer and its arguments from the environment (docs/cli.md, notify):
+    MATCHER_SMTP_URL, MATCHER_MAIL_FROM, the base URL of links and the secret that
+    signs stop links. The mail's words and templates live in ``web.mail`` (the engine
+    never renders Jinja2), imported here, by the command, as ``serve`` starts uvicorn."""
+    from web import mail
+    from web.config import WebConfigError, WebSettings
+
+    url = os.environ.get("MATCHER_SMTP_URL", "").strip()
+    if not url:
+        raise MatcherError("set MATCHER_SMTP_URL (smtp://HOST:PORT) to send notifications")
+    server = mail.SmtpServer.parse(url)
+    sender = os.environ.get("MATCHER_MAIL_FROM", "").strip() or f"noreply@{server.host}"
+    try:
+        secret = WebSettings.from_env().secret
+    except WebConfigError as exc:
+        raise MatcherError(str(exc)) from None
+    return mail, eng.store, server, sender, eng.settings.base_url, secret
+
+
+def cmd_notify(eng: Engine, a: argparse.Namespace) -> None:
+    mail, *args = _mailer(eng)
+    done = mail.send_due(*args)
+    _out(f"notifications: {done.enqueued} new, {done.sent} sent, {done.failed} waiting to retry")
+    if done.failed and not done.sent:
+        raise MatcherError(
+            f"the mail server did not take {done.failed} mail(s); they wait for the next run"
+        )
 
 
 def _worker_options(uvicorn: Any, workers: int) -> dict[str, Any]:
@@ -662,6 +703,7 @@ COMMANDS = {
     "serve": cmd_serve,
     "models": cmd_models,
     "users": cmd_users,
+    "notify": cmd_notify,
 }
 
 

@@ -167,6 +167,9 @@ users = sa.Table(
     sa.Column("failed_logins", sa.Integer, nullable=False, default=0),
     sa.Column("failed_at", sa.DateTime),
     sa.Column("created_at", sa.DateTime, nullable=False),
+    # notifications (matcher.outbox): the language of its mail, and whether it stopped it
+    sa.Column("mail_language", sa.String(8)),
+    sa.Column("mail_off", sa.Boolean, nullable=False, default=False, server_default=sa.false()),
 )
 
 partnerships = sa.Table(
@@ -236,6 +239,45 @@ partnership_messages = sa.Table(
     sa.Column("kind", sa.String(16), nullable=False),
     sa.Column("body", sa.Text, nullable=False),
     sa.Column("created_at", sa.DateTime, nullable=False),
+)
+
+
+# Mail waiting to be sent (matcher.outbox): one row per event and account, kept after it
+# is sent so the same event is never mailed twice (event_key is unique).
+outbox = sa.Table(
+    "outbox",
+    metadata,
+    sa.Column("outbox_id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("event_key", sa.String(200), nullable=False, unique=True),
+    sa.Column(
+        "user_id",
+        sa.Integer,
+        sa.ForeignKey("users.user_id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    sa.Column("kind", sa.String(24), nullable=False),
+    sa.Column(
+        "partnership_id",
+        sa.String(32),
+        sa.ForeignKey("partnerships.partnership_id", ondelete="CASCADE"),
+        index=True,
+    ),
+    sa.Column("side", sa.String(8), nullable=False),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Column("due_at", sa.DateTime, nullable=False, index=True),
+    sa.Column("attempts", sa.Integer, nullable=False, default=0),
+    sa.Column("claimed_until", sa.DateTime),
+    sa.Column("sent_at", sa.DateTime, index=True),
+    sa.Column("last_error", sa.Text),
+)
+
+# How far the notification scanner has read the partnerships' messages (one row).
+outbox_marks = sa.Table(
+    "outbox_marks",
+    metadata,
+    sa.Column("name", sa.String(40), primary_key=True),
+    sa.Column("value", sa.Integer, nullable=False),
 )
 
 

@@ -30,4 +30,5 @@ def test_engine_does_not_import_the_web_layer(path: Path) -> None:
     # `matcher serve` may start uvicorn, but only inside the function that serves
     if path.name == "cli.py":
         bad -= {"uvicorn"}
+    assert "jinja2" not in imported(path), f"{path.name} imports jinja2"
     assert not bad, f"{path.name} imports {sorted(bad)}"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from web.routes import auth, home, inbox, officer, partnership, profile, suggestions
+from web.routes import auth, home, inbox, mail, officer, partnership, profile, suggestions
 
 ROUTERS: list[APIRouter] = [
     auth.router,
@@ -14,4 +14,5 @@ ROUTERS: list[APIRouter] = [
     inbox.router,
     partnership.router,
     officer.router,
+    mail.router,
 ]
