@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
 from matcher.errors import NotFoundError
-from matcher.partnerships import REMINDER_DAYS, SIDES
+from matcher.partnerships import DINAS, REMINDER_DAYS, SIDES
 from matcher.storage import (
     Store,
     outbox,
@@ -34,7 +34,15 @@ from matcher.storage import (
     users,
 )
 
-KINDS = ("proposal", "answer", "memo_confirm", "memo_changed", "unanswered", "quiet")
+KINDS = (
+    "proposal",
+    "proposal_dinas",
+    "answer",
+    "memo_confirm",
+    "memo_changed",
+    "unanswered",
+    "quiet",
+)
 UNANSWERED_DAYS = 14
 MAIL_LANGUAGES = ("id", "en")
 CLAIM_SECONDS = 300  # a sender that dies mid-send frees its rows after this
@@ -113,6 +121,9 @@ class Outbox:
                 kind = _FROM_MESSAGE.get(r.kind)
                 if kind is None:
                     continue
+                if r.side == DINAS:  # a district's proposal: both sides answer it
+                    wanted += [(f"m{r.message_id}", "proposal_dinas", s, r) for s in SIDES]
+                    continue
                 to = _other(r.side)
                 # a confirmation asks the other side only while it has not confirmed
                 if kind == "memo_confirm" and (
@@ -126,9 +137,13 @@ class Outbox:
                     partnerships.c.status == "proposed", partnerships.c.created_at <= old
                 )
             ).all():
-                wanted.append(
-                    (f"unanswered:{r.partnership_id}", "unanswered", _other(r.proposed_by), r)
+                sides = (
+                    [s for s in SIDES if not getattr(r, f"{s}_accepted")]
+                    if r.proposed_by == DINAS
+                    else [_other(r.proposed_by)]
                 )
+                for side in sides:
+                    wanted.append((f"unanswered:{r.partnership_id}", "unanswered", side, r))
             quiet = now - timedelta(days=REMINDER_DAYS)
             for r in conn.execute(
                 sa.select(partnerships).where(

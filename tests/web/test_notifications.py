@@ -218,3 +218,17 @@ def test_matcher_notify_sends_what_is_due_for_cron(
     assert main(argv) == 0
     assert "1 sent" in capsys.readouterr().out
     assert [m["To"] for m in inbox.mails] == [USERS["exact"]["email"]]
+
+
+def test_a_district_proposal_asks_both_sides(
+    web_engine: Engine, smtp: tuple[SmtpServer, _Inbox]
+) -> None:
+    server, inbox = smtp
+    web_engine.partnerships.propose(
+        "dinas", "S1", "P-EXACT", USERS["officer"]["email"], "", dinas="Kota Surabaya"
+    )
+    _send(web_engine, server)
+    assert sorted(m["To"] for m in inbox.mails) == sorted(
+        [USERS["s1"]["email"], USERS["exact"]["email"]]
+    )
+    assert all(m["Subject"].startswith("Dinas Pendidikan mengusulkan") for m in inbox.mails)

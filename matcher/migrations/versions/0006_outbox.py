@@ -1,8 +1,8 @@
 """Notifications: the outbox of mail to send, the scanner's mark, and each account's mail
 language and stop switch (matcher.outbox).
 
-Revision ID: 0005n
-Revises: 0004
+Revision ID: 0006n
+Revises: 0005
 Create Date: 2026-12-04
 """
 
@@ -11,8 +11,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0005n"
-down_revision = "0004"
+revision = "0006n"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
