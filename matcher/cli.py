@@ -535,10 +535,13 @@ def cmd_serve(eng: Engine, a: argparse.Namespace) -> None:
     if not a.no_sample:
         prepare_demo(eng, quiet=a.quiet)
     if os.environ.get("MATCHER_SMTP_URL", "").strip():
-        mail, *args = _mailer(eng)
-        mail.start_sender(*args)
+        mail, store, server, sender, base, _ = _mailer(eng, secret=False)
+        # the secret is read each round: the app writes var/secret.key as it starts
+        mail.start_sender(store, server, sender, base, None)
         if not a.quiet:
-            print("notifications: sending due e-mail every 30 s", file=sys.stderr)
+            print(
+                f"notifications: due e-mail sent every {mail.SEND_INTERVAL:.0f} s", file=sys.stderr
+            )
     # the API logs each request itself, with its request id and latency
     # the factory checks the service settings first: a bad one exits 78 with one line
     uvicorn.run(
@@ -553,24 +556,19 @@ def cmd_serve(eng: Engine, a: argparse.Namespace) -> None:
     )
 
 
-def _mailer(eng: Engine) -> tuple[Any, Any, Any, str, str, str]:
-    """The mail layer and its arguments from the environment (docs/cli.md, notify):
-    MATCHER_SMTP_URL, MATCHER_MAIL_FROM, the base URL of links and the secret that
-    signs stop links. The mail's words and templates live in ``web.mail`` (the engine
-    never renders Jinja2), imported here, by the command, as ``serve`` starts uvicorn."""
-    from web import mail
-    from web.config import WebConfigError, WebSettings
+def _mailer(eng: Engine, secret: bool = True) -> tuple[Any, Any, Any, str, str, str]:
+    """matcher.notifications and its arguments from the environment (docs/cli.md,
+    notify): MATCHER_SMTP_URL, MATCHER_MAIL_FROM, the base URL of links and the web
+    app's secret that signs stop links."""
+    from matcher import notifications as mail
 
     url = os.environ.get("MATCHER_SMTP_URL", "").strip()
     if not url:
         raise MatcherError("set MATCHER_SMTP_URL (smtp://HOST:PORT) to send notifications")
     server = mail.SmtpServer.parse(url)
     sender = os.environ.get("MATCHER_MAIL_FROM", "").strip() or f"noreply@{server.host}"
-    try:
-        secret = WebSettings.from_env().secret
-    except WebConfigError as exc:
-        raise MatcherError(str(exc)) from None
-    return mail, eng.store, server, sender, eng.settings.base_url, secret
+    key = mail.signing_secret() if secret else ""
+    return mail, eng.store, server, sender, eng.settings.base_url, key
 
 
 def cmd_notify(eng: Engine, a: argparse.Namespace) -> None:

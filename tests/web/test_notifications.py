@@ -18,9 +18,9 @@ from fastapi.testclient import TestClient
 
 from matcher.engine import Engine
 from matcher.errors import MatcherError
+from matcher.notifications import SmtpServer, send_due, stop_token
 from matcher.outbox import Outbox, backoff
 from tests.web.conftest import USERS, WEB
-from web.mail import SmtpServer, send_due, stop_token
 
 BASE = "http://sekolah.example"
 
@@ -232,3 +232,15 @@ def test_a_district_proposal_asks_both_sides(
         [USERS["s1"]["email"], USERS["exact"]["email"]]
     )
     assert all(m["Subject"].startswith("Dinas Pendidikan mengusulkan") for m in inbox.mails)
+
+
+def test_the_html_part_escapes_names_and_the_text_part_keeps_them() -> None:
+    from matcher.notifications import compose
+    from matcher.outbox import Mail
+
+    m = Mail(1, "proposal", 7, "a@b.test", "id", "partner", "k1", "proposed", "SD <1> & Co", "P", 0)
+    msg = compose(m, "x@test", BASE, WEB.secret)
+    parts = {p.get_content_type(): p.get_content() for p in msg.walk() if not p.is_multipart()}
+    assert "SD <1> & Co mengusulkan" in parts["text/plain"]
+    assert "SD &lt;1&gt; &amp; Co mengusulkan" in parts["text/html"]
+    assert "<1>" not in parts["text/html"]

@@ -13,9 +13,9 @@ from fastapi import APIRouter, Request
 from starlette.responses import RedirectResponse, Response
 
 from matcher.errors import NotFoundError
+from matcher.notifications import token_user
 from matcher.outbox import MAIL_LANGUAGES, Outbox
 from web.deps import EngineDep, PageError, render, web_settings
-from web.mail import token_user
 
 router = APIRouter(include_in_schema=False)
 
