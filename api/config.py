@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any
 
 ROLES = ("read", "write")
+# production keys are secrets, not passwords to remember: at least this long
+MIN_PRODUCTION_KEY = 24
 # `matcher serve` refuses a bad configuration with this exit status (sysexits' EX_CONFIG),
 # distinct from the command line's 1-3.
 EXIT_CONFIG = 78
@@ -67,13 +69,23 @@ class ApiSettings:
                 raise ApiConfigError(f"{name} must be a positive whole number, got {value!r}")
 
     def check(self) -> None:
-        """Refuse an unsafe configuration: production mode without any key."""
+        """Refuse an unsafe configuration: production mode without any key, or with a
+        key shorter than :data:`MIN_PRODUCTION_KEY` characters."""
         if self.production and not self.api_keys:
             raise ApiConfigError(
                 "production mode needs API keys, none are configured: set "
                 "MATCHER_API_KEYS=write:KEY,read:KEY (or api_keys in the MATCHER_SETTINGS "
                 "file), or unset MATCHER_PRODUCTION for the local demo"
             )
+        if self.production:
+            for n, (key, role) in enumerate(self.api_keys.items(), start=1):
+                if len(key) < MIN_PRODUCTION_KEY:
+                    # never echo the key itself
+                    raise ApiConfigError(
+                        f"production mode: API key {n} ({role}) has {len(key)} characters, "
+                        f"needs at least {MIN_PRODUCTION_KEY} (e.g. python -c 'import "
+                        "secrets; print(secrets.token_urlsafe(32))')"
+                    )
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> ApiSettings:

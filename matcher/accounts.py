@@ -2,9 +2,19 @@
 
 A user belongs to exactly one school, one partner, one regency (a district officer) or
 is an admin. Passwords are hashed with Argon2id (argon2-cffi); a new account gets a
-one-time link to set its password, so no mail server is needed. Wrong passwords are
-counted per account: after :data:`MAX_FAILURES` in a row the account refuses logins,
-even with the right password, for a lock that doubles with every further failure.
+one-time link to set its password, so no mail server is needed.
+
+Wrong passwords are counted per e-mail address asked for, known or not (the same answer
+and the same work either way): each try is counted *before* its password is checked, by
+a conditional write, so parallel tries cannot slip past the lock; after
+:data:`MAX_FAILURES` in a row the address refuses logins, even with the right password,
+for a lock that doubles with every further failure. On top, tries are rate-limited per
+client address and per e-mail address (the ``limits`` library's moving window, in the
+process's memory).
+
+A login opens a session stored on the server (the cookie carries a random token, the
+database its hash): logging out ends it, a new password or "log out everywhere" ends
+every session of the account.
 """
 
 from __future__ import annotations
@@ -13,6 +23,7 @@ import builtins
 import hashlib
 import re
 import secrets
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -20,17 +31,29 @@ from typing import Any
 import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from limits import parse
+from limits.storage import MemoryStorage
+from limits.strategies import MovingWindowRateLimiter
+from sqlalchemy.dialects import postgresql, sqlite
+from zxcvbn import zxcvbn
 
 from matcher.config import Settings
 from matcher.errors import AuthError, MatcherError, NotFoundError, ThrottledError
-from matcher.storage import Store, users
+from matcher.storage import Store, login_attempts, sessions, users
 
 ROLES = ("school", "partner", "officer", "admin")
 MAX_FAILURES = 5
 LOCK_SECONDS = 60
 MAX_LOCK_SECONDS = 3600
-MIN_PASSWORD = 8
+MIN_PASSWORD = 10
+# zxcvbn's score 0-4: below 2 the password is a common one (its list of 30,000), a word
+# with digits, a keyboard run, a date or a repeat, guessed in under 10^6 tries
+MIN_STRENGTH = 2
 TOKEN_DAYS = 7
+SESSION_DAYS = 14
+# tries per client address and per e-mail address (beside the lock above)
+ADDRESS_RATE = "30/minute"
+EMAIL_RATE = "10/minute"
 # The README's demo accounts on the bundled sample: (e-mail, what it acts for, id,
 # password). Printed by `matcher serve` while they still open with these passwords.
 DEMO_USERS = (
@@ -109,9 +132,18 @@ def check_email(email: str) -> str:
     return e
 
 
-def check_password(password: str) -> None:
+def check_password(password: str, email: str = "") -> None:
+    """A MatcherError unless ``password`` has :data:`MIN_PASSWORD` characters and is
+    not easy to guess (zxcvbn score :data:`MIN_STRENGTH` or more, the e-mail's words
+    counted as known)."""
     if len(password or "") < MIN_PASSWORD:
         raise MatcherError(f"the password needs at least {MIN_PASSWORD} characters")
+    words = [w for w in re.split(r"[@.]", email or "") if w]
+    if zxcvbn(password[:100], user_inputs=words)["score"] < MIN_STRENGTH:
+        raise MatcherError(
+            "the password is too easy to guess (a common password, a word with digits, "
+            "a keyboard run): choose a longer phrase of your own"
+        )
 
 
 class Accounts:
@@ -121,6 +153,9 @@ class Accounts:
     def __init__(self, store: Store, settings: Settings) -> None:
         self.store, self.settings = store, settings
         self.engine = store.engine
+        self._limiter = MovingWindowRateLimiter(MemoryStorage())
+        # tries allowed per client address and per e-mail (a test may loosen them)
+        self.rates = {"address": parse(ADDRESS_RATE), "email": parse(EMAIL_RATE)}
 
     def add(
         self,
@@ -146,12 +181,11 @@ class Accounts:
             "school_id": school_id if role == "school" else None,
             "partner_id": partner_id if role == "partner" else None,
             "regency": regency.strip() if role == "officer" and regency else None,
-            "failed_logins": 0,
             "created_at": _now(),
         }
         token = None
         if password is not None:
-            check_password(password)
+            check_password(password, e)
             row["password_hash"] = _hasher.hash(password)
         else:
             token = secrets.token_urlsafe(24)
@@ -209,55 +243,137 @@ class Accounts:
         return _user(row)
 
     def set_password(self, token: str, password: str) -> User:
-        """Set the password through a one-time token; the token is then used up."""
+        """Set the password through a one-time token; the token is then used up (a
+        conditional write: of two uses at once, one wins) and every session of the
+        account ends."""
         user = self.token_user(token)
-        check_password(password)
-        with self.engine.begin() as conn:
-            conn.execute(
+        check_password(password, user.email)
+        hashed = _hasher.hash(password)
+        with self.store.transaction() as conn:
+            done = conn.execute(
                 users.update()
-                .where(users.c.user_id == user.user_id)
-                .values(
-                    password_hash=_hasher.hash(password),
-                    token_hash=None,
-                    token_expires=None,
-                    failed_logins=0,
-                    failed_at=None,
+                .where(
+                    users.c.user_id == user.user_id,
+                    users.c.token_hash == _digest(token),
+                    users.c.token_expires > _now(),
                 )
-            )
+                .values(password_hash=hashed, token_hash=None, token_expires=None)
+            ).rowcount
+            if done != 1:
+                raise AuthError("this link is used or expired; ask for a new one")
+            conn.execute(sessions.delete().where(sessions.c.user_id == user.user_id))
+            conn.execute(login_attempts.delete().where(login_attempts.c.email == user.email))
         return self.get(user.user_id)
 
-    def authenticate(self, email: str, password: str) -> User:
+    def authenticate(
+        self, email: str, password: str, address: str | None = None, production: bool = False
+    ) -> User:
         """The account if the password is right; AuthError if not, ThrottledError
-        while the account is locked after too many wrong passwords."""
-        e = (email or "").strip().lower()
-        with self.engine.connect() as conn:
-            row = conn.execute(sa.select(users).where(users.c.email == e)).first()
-        if row is None or not row.password_hash:
-            _verify(_DUMMY, password)
-            raise AuthError("wrong e-mail or password")
-        wait = _lock_left(int(row.failed_logins or 0), row.failed_at)
+        while the e-mail address is locked after too many wrong passwords or the client
+        ``address`` or e-mail tried too often. An unknown e-mail is answered the same way
+        after the same work. In ``production`` the README's demo accounts are refused."""
+        e = (email or "").strip().lower()[:254]
+        for kind, key in (("address", address or "-"), ("email", e)):
+            if not self._limiter.hit(self.rates[kind], kind, key):
+                reset = self._limiter.get_window_stats(self.rates[kind], kind, key).reset_time
+                wait = max(1, int(reset - time.time() + 0.999))
+                raise ThrottledError(f"too many tries; try again in {wait} s", wait)
+        wait = self._claim_try(e)
         if wait > 0:
             raise ThrottledError(f"too many wrong passwords; try again in {wait} s", wait)
-        if not _verify(row.password_hash, password):
-            with self.engine.begin() as conn:
-                conn.execute(
-                    users.update()
-                    .where(users.c.user_id == row.user_id)
-                    .values(failed_logins=users.c.failed_logins + 1, failed_at=_now())
-                )
-            failures = int(row.failed_logins or 0) + 1
-            if failures >= MAX_FAILURES:
-                wait = _lock_left(failures, _now())
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(users).where(users.c.email == e)).first()
+        hashed = row.password_hash if row is not None and row.password_hash else None
+        # an unknown e-mail costs one verification too: the same time either way
+        right = _verify(hashed or _DUMMY, password) and hashed is not None
+        if right and production and any(e == d[0] for d in DEMO_USERS):
+            raise AuthError("the demo accounts are off in production mode")
+        if not right:
+            with self.engine.connect() as conn:
+                failures = conn.execute(
+                    sa.select(login_attempts.c.failures).where(login_attempts.c.email == e)
+                ).scalar_one_or_none()
+            if (failures or 0) >= MAX_FAILURES:
+                wait = _lock_left(int(failures or 0), _now())
                 raise ThrottledError(f"too many wrong passwords; try again in {wait} s", wait)
             raise AuthError("wrong e-mail or password")
-        if row.failed_logins:
-            with self.engine.begin() as conn:
-                conn.execute(
-                    users.update()
-                    .where(users.c.user_id == row.user_id)
-                    .values(failed_logins=0, failed_at=None)
-                )
+        with self.store.transaction() as conn:
+            conn.execute(login_attempts.delete().where(login_attempts.c.email == e))
+        assert row is not None
         return _user(row)
+
+    def _claim_try(self, email: str) -> int:
+        """Count one try of ``email`` before its password is checked, unless it is
+        locked: 0 when counted, else the seconds left of the lock. One transaction with
+        a conditional write (the count must still be the one read), so of parallel tries
+        only :data:`MAX_FAILURES` are ever checked before the lock."""
+        for _ in range(100):
+            with self.store.transaction() as conn:
+                insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+                conn.execute(
+                    insert(login_attempts)
+                    .values(email=email, failures=0, failed_at=None)
+                    .on_conflict_do_nothing(index_elements=["email"])
+                )
+                row = conn.execute(
+                    sa.select(login_attempts).where(login_attempts.c.email == email)
+                ).one()
+                wait = _lock_left(int(row.failures), row.failed_at)
+                if wait > 0:
+                    return wait
+                counted = conn.execute(
+                    login_attempts.update()
+                    .where(
+                        login_attempts.c.email == email,
+                        login_attempts.c.failures == row.failures,
+                    )
+                    .values(failures=row.failures + 1, failed_at=_now())
+                ).rowcount
+            if counted == 1:
+                return 0
+        return LOCK_SECONDS  # a storm of tries on one address: treat it as locked
+
+    # -- sessions ------------------------------------------------------------------------
+
+    def start_session(self, user_id: int, days: int = SESSION_DAYS) -> str:
+        """A new session of ``user_id``; returns the token its cookie carries."""
+        token = secrets.token_urlsafe(32)
+        now = _now()
+        with self.store.transaction() as conn:
+            conn.execute(
+                sessions.insert().values(
+                    token_hash=_digest(token),
+                    user_id=user_id,
+                    created_at=now,
+                    expires_at=now + timedelta(days=days),
+                )
+            )
+        return token
+
+    def session_user(self, token: str | None) -> User | None:
+        """The account of a live session, or None (ended, expired or never made)."""
+        if not token or not isinstance(token, str):
+            return None
+        q = (
+            sa.select(users)
+            .join(sessions, sessions.c.user_id == users.c.user_id)
+            .where(sessions.c.token_hash == _digest(token), sessions.c.expires_at > _now())
+        )
+        with self.engine.connect() as conn:
+            row = conn.execute(q).first()
+        return None if row is None else _user(row)
+
+    def end_session(self, token: str | None) -> None:
+        """Log one session out (its cookie no longer opens anything)."""
+        if token and isinstance(token, str):
+            with self.store.transaction() as conn:
+                conn.execute(sessions.delete().where(sessions.c.token_hash == _digest(token)))
+
+    def end_sessions(self, user_id: int) -> int:
+        """Log an account out everywhere; returns how many sessions ended."""
+        with self.store.transaction() as conn:
+            res = conn.execute(sessions.delete().where(sessions.c.user_id == user_id))
+            return int(res.rowcount)
 
     def verifies(self, email: str, password: str) -> bool:
         """Does ``password`` open ``email`` (without counting a failure)? For telling

@@ -164,12 +164,37 @@ users = sa.Table(
     sa.Column("password_hash", sa.String(200)),
     sa.Column("token_hash", sa.String(64), index=True),
     sa.Column("token_expires", sa.DateTime),
-    sa.Column("failed_logins", sa.Integer, nullable=False, default=0),
-    sa.Column("failed_at", sa.DateTime),
     sa.Column("created_at", sa.DateTime, nullable=False),
     # notifications (matcher.outbox): the language of its mail, and whether it stopped it
     sa.Column("mail_language", sa.String(8)),
     sa.Column("mail_off", sa.Boolean, nullable=False, default=False, server_default=sa.false()),
+)
+
+# Signed-in sessions (matcher.accounts): the cookie carries a random token, the table its
+# hash, so logging out, a new password or "log out everywhere" ends a session for good.
+sessions = sa.Table(
+    "sessions",
+    metadata,
+    sa.Column("token_hash", sa.String(64), primary_key=True),
+    sa.Column(
+        "user_id",
+        sa.Integer,
+        sa.ForeignKey("users.user_id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Column("expires_at", sa.DateTime, nullable=False),
+)
+
+# Wrong passwords per e-mail address asked for, known or not (so the lock tells nothing
+# about which addresses have accounts); each try is counted before its password is checked.
+login_attempts = sa.Table(
+    "login_attempts",
+    metadata,
+    sa.Column("email", sa.String(254), primary_key=True),
+    sa.Column("failures", sa.Integer, nullable=False),
+    sa.Column("failed_at", sa.DateTime),
 )
 
 partnerships = sa.Table(

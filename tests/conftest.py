@@ -195,7 +195,13 @@ def world_files(tmp_path: Path) -> dict[str, Path]:
 PG_URL = os.environ.get("MATCHER_TEST_PG", "")
 # Modules whose tests run against every database backend (SQLite always, PostgreSQL when
 # MATCHER_TEST_PG names a server, as .ci/run arranges).
-BACKEND_MODULES = ("test_storage", "test_migrations", "test_partnership_races", "tests.api.")
+BACKEND_MODULES = (
+    "test_storage",
+    "test_migrations",
+    "test_partnership_races",
+    "test_login_races",
+    "tests.api.",
+)
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:

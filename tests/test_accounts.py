@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from matcher import accounts
-from matcher.accounts import MAX_FAILURES, users
+from matcher.accounts import MAX_FAILURES, login_attempts, users
 from matcher.cli import main
 from matcher.engine import Engine
 from matcher.errors import AuthError, MatcherError, NotFoundError, ThrottledError
@@ -43,7 +43,7 @@ def test_a_password_link_sets_the_password_once(world_engine: Engine) -> None:
     _, link = world_engine.add_user("a@s1.test", school_id="S1")
     assert link is not None
     token = link.split("token=")[1]
-    with pytest.raises(MatcherError, match="at least 8"):
+    with pytest.raises(MatcherError, match="at least 10"):
         world_engine.accounts.set_password(token, "short")
     world_engine.accounts.set_password(token, "panjang-sekali")
     assert world_engine.accounts.authenticate("a@s1.test", "panjang-sekali").school_id == "S1"
@@ -82,7 +82,7 @@ def test_wrong_passwords_lock_the_account_then_it_opens_again(world_engine: Engi
     with pytest.raises(ThrottledError):  # even the right password waits
         acc.authenticate("a@s1.test", "rahasia-123")
     with world_engine.store.engine.begin() as conn:  # the lock has run out
-        conn.execute(sa.update(users).values(failed_at=utc_now() - timedelta(minutes=2)))
+        conn.execute(sa.update(login_attempts).values(failed_at=utc_now() - timedelta(minutes=2)))
     assert acc.authenticate("a@s1.test", "rahasia-123").email == "a@s1.test"
     acc.authenticate("a@s1.test", "rahasia-123")  # the count was reset by the success
 

@@ -98,15 +98,19 @@ async def checked_form(request: Request) -> FormData:
 FormDep = Annotated[FormData, Depends(checked_form)]
 
 
+SESSION_KEY = "sid"  # the session's token in the signed cookie (matcher.accounts)
+
+
 async def optional_user(request: Request, engine: EngineDep) -> User | None:
-    uid = request.session.get("user_id")
-    if uid is None:
+    """The signed-in account: the cookie's session must still be live on the server
+    (logged out, a new password or "log out everywhere" end it)."""
+    token = request.session.get(SESSION_KEY)
+    if token is None:
         return None
-    try:
-        return engine.accounts.get(int(uid))
-    except (NotFoundError, ValueError, TypeError):
-        request.session.pop("user_id", None)
-        return None
+    user = engine.accounts.session_user(token)
+    if user is None:
+        request.session.pop(SESSION_KEY, None)
+    return user
 
 
 async def current_user(user: Annotated[User | None, Depends(optional_user)]) -> User:

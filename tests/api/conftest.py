@@ -23,8 +23,8 @@ from matcher.config import Settings
 from matcher.engine import Engine
 from tests.conftest import PARTNER_COLS, SCHOOL_COLS, known_world, partner, school, write_csv
 
-WRITE_KEY = "w-0123456789"
-READ_KEY = "r-0123456789"
+WRITE_KEY = "w-0123456789-abcdefghijkl"
+READ_KEY = "r-0123456789-abcdefghijkl"
 KEYS = {WRITE_KEY: "write", READ_KEY: "read"}
 WRITE = {"X-API-Key": WRITE_KEY}
 READ = {"X-API-Key": READ_KEY}

@@ -136,13 +136,24 @@ def test_production_from_environment_refuses_too(
 
 
 def test_keys_from_environment(world_settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("MATCHER_API_KEYS", "write:env-w, read:env-r")
+    monkeypatch.setenv(
+        "MATCHER_API_KEYS", "write:env-w-0123456789abcdefghij, read:env-r-0123456789abcdefghij"
+    )
     monkeypatch.setenv("MATCHER_PRODUCTION", "true")
     with TestClient(create_app(world_settings)) as c:
         assert c.get("/schools").status_code == 401
-        assert c.get("/schools", headers={"X-API-Key": "env-r"}).status_code == 200
-        assert c.delete("/schools/S5", headers={"X-API-Key": "env-r"}).status_code == 403
-        assert c.delete("/schools/S5", headers={"X-API-Key": "env-w"}).status_code == 204
+        assert (
+            c.get("/schools", headers={"X-API-Key": "env-r-0123456789abcdefghij"}).status_code
+            == 200
+        )
+        assert (
+            c.delete("/schools/S5", headers={"X-API-Key": "env-r-0123456789abcdefghij"}).status_code
+            == 403
+        )
+        assert (
+            c.delete("/schools/S5", headers={"X-API-Key": "env-w-0123456789abcdefghij"}).status_code
+            == 204
+        )
 
 
 @pytest.mark.parametrize(

@@ -115,9 +115,16 @@ def test_settings_file_missing_or_not_json(tmp_path: Path) -> None:
 
 def test_check_refuses_production_without_keys() -> None:
     ApiSettings(production=False).check()
-    ApiSettings(api_keys={"k": "read"}, production=True).check()
+    ApiSettings(api_keys={"k" * 24: "read"}, production=True).check()
     with pytest.raises(ApiConfigError, match="production mode needs API keys"):
         ApiSettings(production=True).check()
+
+
+def test_check_refuses_a_short_production_key() -> None:
+    ApiSettings(api_keys={"abcde": "write"}).check()  # the local demo may use any
+    with pytest.raises(ApiConfigError, match="key 2 \\(read\\) has 5 characters") as exc:
+        ApiSettings(api_keys={"w" * 30: "write", "abcde": "read"}, production=True).check()
+    assert "abcde" not in str(exc.value)
 
 
 def test_direct_construction_is_validated() -> None:

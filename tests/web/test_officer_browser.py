@@ -65,12 +65,15 @@ def test_officer_allocates_pins_and_publishes(server: tuple[str, Engine], page: 
     # a second publication of the same allocation is covered in test_officer.py (HTTP)
     log_out(page)
 
-    # the principal sees it in the inbox, once
+    # the principal sees it once, as the dinas's proposal to answer
     log_in(page, base, PRINCIPAL)
     page.goto(f"{base}/sekolah/{DEMO_SCHOOL}/kotak-masuk")
     name = eng.get("partners", partner_id)["name"]
     expect(page.locator("main")).to_contain_text(name)
-    assert page.locator("main").inner_text().count(name) == 1
+    assert page.locator(".card h3", has_text=name).count() == 1
+    card = page.locator(f"#in-{mine[0].partnership_id}")
+    expect(card).to_contain_text("Usulan Dinas Pendidikan Kota Surabaya")
+    expect(card.get_by_role("button", name="Terima")).to_be_visible()
     shot(page, "13-school-inbox")
     log_out(page)
 

@@ -4,11 +4,13 @@ and show a district's proposal as the dinas's to both sides."""
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import pytest
 
 from matcher.engine import Engine
 from tests.web.conftest import Login, post_form
+from web.app import SESSION_COOKIE
 
 
 def _active(eng: Engine) -> str:
@@ -85,3 +87,30 @@ def test_a_district_proposal_is_the_dinas_s_to_both_sides(login: Login, web_engi
         r = post_form(c, f"/kemitraan/{pid}", f"/kemitraan/{pid}/jawab", {"answer": "accept"})
         assert r.status_code == 303
     assert web_engine.partnerships.get(pid).status == "accepted"
+
+
+def test_an_old_cookie_opens_nothing_after_logout(login: Login) -> None:
+    c = login("s1")
+    cookie = c.cookies.get(SESSION_COOKIE)
+    assert cookie and c.get("/").status_code == 200
+    r = post_form(c, "/", "/logout", {})
+    assert r.status_code == 303
+    c.cookies.set(SESSION_COOKIE, cookie)  # the stolen cookie, replayed
+    assert c.get("/").status_code in (302, 303, 307)
+
+
+def test_log_out_everywhere_ends_every_session(login: Login, client: Any) -> None:
+    c = login("s1")
+    first = c.cookies.get(SESSION_COOKIE)
+    c = login("s1")  # a second device
+    post_form(c, "/", "/keluar-semua", {})
+    c.cookies.set(SESSION_COOKIE, first)
+    assert c.get("/").status_code in (302, 303, 307)
+    # an admin ends another's sessions; anyone else may not
+    s1 = login("s1").cookies.get(SESSION_COOKIE)
+    admin = login("admin")
+    assert post_form(admin, "/", "/keluar-semua", {"email": "s1@sekolah.test"}).status_code == 303
+    admin.cookies.set(SESSION_COOKIE, s1)
+    assert admin.get("/").status_code in (302, 303, 307)
+    other = login("s2")
+    assert post_form(other, "/", "/keluar-semua", {"email": "s1@sekolah.test"}).status_code == 403
