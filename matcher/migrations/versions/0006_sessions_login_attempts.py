@@ -6,7 +6,7 @@ password ends it for good; ``login_attempts`` replaces the users' ``failed_login
 before this revision were cookies only: everyone signs in once more.
 
 Revision ID: 0006
-Revises: 0005
+Revises: 0006n
 Create Date: 2026-12-04
 """
 
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0006"
-down_revision = "0005"
+down_revision = "0006n"
 branch_labels = None
 depends_on = None
 
