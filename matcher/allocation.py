@@ -15,21 +15,22 @@ under-resourced schools (small, private, low accreditation, remote) up.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import numba as nb
 import numpy as np
 import pandas as pd
-from ortools.graph.python import min_cost_flow
+from ortools.graph.python import max_flow, min_cost_flow
 from scipy.spatial import cKDTree
 
 from matcher.errors import MatcherError
 from matcher.index import MatchIndex
 from matcher.metrics import gini
 from matcher.model import MatchModel
-from matcher.ranking import rank_batch
+from matcher.ranking import may_reach, rank_batch, spatial_order
 from matcher.schema import DEFAULT_CANDIDATES
 from matcher.stability import blocking_pairs, deferred_acceptance, preference_ranks
 from matcher.whynot import pair_obstacle, why_not_partners, why_not_schools
@@ -201,6 +202,9 @@ class Market:
     p_cap: np.ndarray
     need: np.ndarray  # under-resourced index per selected school
     pinned: np.ndarray  # mask of pairs the officer fixed
+    coverable: int = 0  # the most schools the capacities could cover at all
+    rounds: int = 1  # candidate rounds (the first top-N, then the deepening ones)
+    search_phases: int = 0  # phases of the exact search for exchanges
 
     def measure(self, chosen: np.ndarray, n_partners: int) -> dict[str, Any]:
         """Coverage, benefit, spread and stability of an assignment ``chosen``."""
@@ -225,6 +229,177 @@ class Market:
         }
 
 
+# Deepening rounds at most (each ranks the schools still left out against the partners
+# with room left); the exact search for longer exchanges then finishes the coverage.
+MAX_ROUNDS = 6
+
+
+def _ranked_edges(
+    model: MatchModel,
+    index: MatchIndex,
+    rows: np.ndarray,
+    n_cand: int,
+    partners: np.ndarray | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each school's ``n_cand`` best feasible partners (among the mask ``partners`` if
+    given) as aligned arrays: school row, partner row, score."""
+    parts_s, parts_p, parts_w = [], [], []
+    for srows, idx, scores in rank_batch(
+        model, index, rows, n_cand, progress=progress, partners=partners
+    ):
+        r, c = np.nonzero(idx >= 0)
+        parts_s.append(srows[r])
+        parts_p.append(idx[r, c])
+        parts_w.append(scores[r, c])
+    if not parts_s:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0)
+    return (
+        np.concatenate(parts_s).astype(np.int64),
+        np.concatenate(parts_p).astype(np.int64),
+        np.concatenate(parts_w).astype(np.float64),
+    )
+
+
+def cover(s_idx: np.ndarray, p_idx: np.ndarray, n_s: int, p_room: np.ndarray) -> np.ndarray:
+    """The most schools that get one partner each over the pairs (``s_idx`` local
+    school, ``p_idx`` partner row), partners taking at most ``p_room`` schools: a
+    maximum flow (OR-Tools). Returns each local school's partner row, or -1."""
+    match = np.full(n_s, -1, dtype=np.int64)
+    if not len(s_idx):
+        return match
+    uniq_p, lp = np.unique(p_idx, return_inverse=True)
+    n_p = len(uniq_p)
+    src, sink = n_s + n_p, n_s + n_p + 1
+    used_s = np.unique(s_idx)
+    tails = np.concatenate([np.full(len(used_s), src), s_idx, n_s + np.arange(n_p)])
+    heads = np.concatenate([used_s, n_s + lp, np.full(n_p, sink)])
+    caps = np.concatenate(
+        [np.ones(len(used_s)), np.ones(len(s_idx)), np.maximum(p_room[uniq_p], 0)]
+    )
+    flow = max_flow.SimpleMaxFlow()
+    arcs = flow.add_arcs_with_capacity(
+        tails.astype(np.int64), heads.astype(np.int64), caps.astype(np.int64)
+    )
+    status = flow.solve(src, sink)
+    if status != flow.OPTIMAL:
+        raise MatcherError(f"allocation coverage could not be solved (max flow status {status})")
+    on = np.asarray(flow.flows(arcs[len(used_s) : len(used_s) + len(s_idx)]) > 0)
+    match[s_idx[on]] = p_idx[on]
+    return match
+
+
+def _feasible_chunks(
+    model: MatchModel,
+    index: MatchIndex,
+    s_rows: np.ndarray,
+    open_partners: Callable[[], np.ndarray],
+    chunk: int = 256,
+) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """Every feasible pair (the ranking's own rule: a finite score) of ``s_rows``
+    against the partners ``open_partners()`` (asked again before each chunk), in
+    compact chunks of schools, each against only the partners that may reach it:
+    yields ``(schools, partners, mask)``."""
+    ordered = spatial_order(index, s_rows)
+    for i in range(0, len(ordered), chunk):
+        ps = open_partners()
+        if not len(ps):
+            return
+        part = ordered[i : i + chunk]
+        cand = ps[may_reach(index, part, ps)]
+        if not len(cand):
+            continue
+        yield part, cand, np.isfinite(model.score_block(index, part, cand).score)
+
+
+def _open(seen: np.ndarray) -> np.ndarray:
+    """Rows of the partners not seen yet (``seen`` is updated as a search goes)."""
+    return np.flatnonzero(~seen)
+
+
+def augment_cover(
+    model: MatchModel,
+    index: MatchIndex,
+    rows: np.ndarray,
+    need: np.ndarray,
+    match: np.ndarray,
+    p_room: np.ndarray,
+    forbidden: np.ndarray,
+) -> tuple[np.ndarray, int]:
+    """Grow a coverage ``match`` (per local school: partner row or -1) to the most
+    schools that every feasible pair, not only the candidates, could cover.
+
+    Augmenting paths in the residual graph of all feasible pairs, found breadth first
+    with the pairs computed as the search reaches each school (never all pairs at
+    once): a school left out takes a full partner, whose school moves to another
+    partner, ... until one with room. When no such path exists the match is maximum
+    (König): the number of schools it covers is the upper bound the capacities allow.
+    ``need`` marks the local schools that want a first partner; ``p_room`` is each
+    partner row's room for them; ``forbidden`` sorted keys (school row × partners +
+    partner row) never used. Returns the match and the number of search phases."""
+    n_p = index.n_partners
+    match = match.copy()
+    local = np.full(index.n_schools, -1, dtype=np.int64)
+    local[rows] = np.arange(len(rows))
+    phases = 0
+    while True:
+        phases += 1
+        held = np.flatnonzero(match >= 0)
+        room = p_room - np.bincount(match[held], minlength=n_p)
+        by_p = held[np.argsort(match[held], kind="stable")]
+        ptr = np.searchsorted(match[by_p], np.arange(n_p + 1))
+        seen_p = p_room <= 0  # a partner without room for anyone is a dead end
+        parent = np.full(n_p, -1, dtype=np.int64)  # the school that reached each partner
+        seen_s = ~need | (match >= 0)
+        frontier = np.flatnonzero(~seen_s)
+        seen_s[frontier] = True
+        found = np.zeros(0, dtype=np.int64)
+        while len(frontier) and not len(found):
+            reached = []
+            for part, cand, ok in _feasible_chunks(
+                model, index, rows[frontier], partial(_open, seen_p)
+            ):
+                r, c = np.nonzero(ok)
+                if len(forbidden):
+                    keys = part[r] * n_p + cand[c]
+                    pos = np.minimum(np.searchsorted(forbidden, keys), len(forbidden) - 1)
+                    keep = forbidden[pos] != keys
+                    r, c = r[keep], c[keep]
+                p, first = np.unique(cand[c], return_index=True)
+                parent[p] = local[part[r[first]]]
+                seen_p[p] = True
+                reached.append(p)
+            new_p = np.concatenate(reached) if reached else np.zeros(0, dtype=np.int64)
+            found = new_p[room[new_p] > 0]
+            # next layer: the schools the full partners reached hold (they may move)
+            nxt = [by_p[ptr[q] : ptr[q + 1]] for q in new_p]
+            frontier = np.concatenate(nxt) if nxt else np.zeros(0, dtype=np.int64)
+            frontier = frontier[~seen_s[frontier]]
+            seen_s[frontier] = True
+        if not len(found):
+            return match, phases
+        # shift along vertex-disjoint paths (a school on a path already shifted is skipped)
+        used = np.zeros(len(rows), dtype=bool)
+        for end in found.tolist():
+            path: list[tuple[int, int]] = []
+            q = end
+            while True:
+                s = int(parent[q])
+                if used[s]:
+                    path = []
+                    break
+                path.append((s, q))
+                q = int(match[s])
+                if q < 0:
+                    break
+            if not path or room[end] <= 0:
+                continue
+            for s, q in path:
+                match[s] = q
+                used[s] = True
+            room[end] -= 1
+
+
 def build_market(
     model: MatchModel,
     index: MatchIndex,
@@ -234,24 +409,32 @@ def build_market(
     pinned: Sequence[tuple[str, str]] = (),
     forbidden: Sequence[tuple[str, str]] = (),
     progress: Callable[[int], None] | None = None,
+    deepen: bool = True,
+    school_capacity: np.ndarray | None = None,
+    partner_capacity: np.ndarray | None = None,
 ) -> Market:
     """Each selected school's ``n_cand`` best feasible partners as candidate pairs,
     without the forbidden pairs and with the pinned ones (scored if not a candidate;
     a MatcherError if the partner cannot take the school or a side would go over
-    capacity)."""
-    parts_s, parts_p, parts_w = [], [], []
-    for srows, idx, scores in rank_batch(model, index, rows, n_cand, progress=progress):
-        r, c = np.nonzero(idx >= 0)
-        parts_s.append(srows[r])
-        parts_p.append(idx[r, c])
-        parts_w.append(scores[r, c])
-    e_s = np.concatenate(parts_s) if parts_s else np.zeros(0, dtype=np.int64)
-    e_p = np.concatenate(parts_p) if parts_p else np.zeros(0, dtype=np.int64)
-    score = np.concatenate(parts_w).astype(np.float64) if parts_w else np.zeros(0)
+    capacity).
+
+    With ``deepen``, candidate depth grows where it pays: the schools no assignment
+    over the candidates can cover are ranked again against the partners with room left
+    (their ``n_cand`` best there), the union solved again, up to :data:`MAX_ROUNDS`
+    times, then :func:`augment_cover` adds the pairs of the exchanges still possible
+    over all feasible pairs. The market then covers as many schools as the capacities
+    allow at all, and ``Market.coverable`` says how many that is (without
+    ``deepen``: the same bound, computed from the first candidates on).
+
+    ``school_capacity``/``partner_capacity``: places left per index row (default: the
+    index's ``s_capacity_left``/``p_capacity_left``), e.g. less while proposals are
+    pending."""
+    e_s, e_p, score = _ranked_edges(model, index, rows, n_cand, progress=progress)
     n_p = max(index.n_partners, 1)
     key = e_s * n_p + e_p
     fs, fp = _pairs(index, forbidden)
-    keep = ~np.isin(key, fs * n_p + fp)
+    forb = np.unique(fs * n_p + fp)
+    keep = ~np.isin(key, forb)
     e_s, e_p, score, key = e_s[keep], e_p[keep], score[keep], key[keep]
     ps, pp = _pairs(index, pinned)
     pin_key = np.unique(ps * n_p + pp)
@@ -260,7 +443,7 @@ def build_market(
     if not in_sel.all():
         bad = index.s_meta["school_id"][ps[~in_sel][0]]
         raise MatcherError(f"pinned school {bad!r} is not among the schools being allocated")
-    if np.isin(pin_key, fs * n_p + fp).any():
+    if np.isin(pin_key, forb).any():
         raise MatcherError("a pair cannot be both pinned and forbidden")
     new = ~np.isin(pin_key, key)
     if new.any():
@@ -276,23 +459,73 @@ def build_market(
         e_p = np.concatenate([e_p, pp[new]])
         score = np.concatenate([score, b.score.astype(np.float64)])
         key = np.concatenate([key, pin_key[new]])
-    pin = np.isin(key, pin_key)
+    s_cap_all = np.asarray(
+        index.s_capacity_left if school_capacity is None else school_capacity, dtype=np.int64
+    )
+    p_cap_all = np.maximum(
+        np.asarray(
+            index.p_capacity_left if partner_capacity is None else partner_capacity,
+            dtype=np.int64,
+        ),
+        0,
+    )
     order = np.argsort(rows)
+    s_cap = np.maximum(s_cap_all[rows], 0)
+    pin_s = np.bincount(order[np.searchsorted(rows[order], ps)], minlength=len(rows))
+    pin_p = np.bincount(pp, minlength=index.n_partners)
+    for side, counts, cap, meta, col, ids in (
+        ("school", pin_s, s_cap, index.s_meta, "school_id", rows),
+        ("partner", pin_p, p_cap_all, index.p_meta, "partner_id", np.arange(index.n_partners)),
+    ):
+        over = np.flatnonzero(counts > cap)
+        if len(over):
+            raise MatcherError(
+                f"too many pins for {side} {meta[col][ids[over[0]]]!r}: it has "
+                f"{cap[over[0]]} places left"
+            )
+    # coverage: the schools with places and no pin want a first partner; the pins
+    # take their places first
+    need = (s_cap > 0) & (pin_s == 0)
+    p_room = p_cap_all - pin_p
+    rounds = 1
+    while True:
+        loc = order[np.searchsorted(rows[order], e_s)]
+        on = need[loc]
+        match = cover(loc[on], e_p[on], len(rows), p_room)
+        if not deepen or rounds >= MAX_ROUNDS:
+            break
+        room = p_room - np.bincount(match[match >= 0], minlength=index.n_partners)
+        left = rows[need & (match < 0)]
+        if not len(left) or not (room > 0).any():
+            break
+        a_s, a_p, a_w = _ranked_edges(model, index, left, n_cand, partners=room > 0)
+        a_key = a_s * n_p + a_p
+        fresh = ~np.isin(a_key, forb) & ~np.isin(a_key, key)
+        if not fresh.any():
+            break
+        e_s = np.concatenate([e_s, a_s[fresh]])
+        e_p = np.concatenate([e_p, a_p[fresh]])
+        score = np.concatenate([score, a_w[fresh]])
+        key = np.concatenate([key, a_key[fresh]])
+        rounds += 1
+    match, phases = augment_cover(model, index, rows, need, match, p_room, forb)
+    coverable = int((pin_s > 0).sum() + (match >= 0).sum())
+    if deepen:  # the pairs of the exchanges found are candidates too
+        got = np.flatnonzero(match >= 0)
+        x_key = rows[got] * n_p + match[got]
+        fresh = ~np.isin(x_key, key)
+        if fresh.any():
+            xs, xp = rows[got][fresh], match[got][fresh]
+            b = model.score_pairs(index, xs, xp)
+            e_s = np.concatenate([e_s, xs])
+            e_p = np.concatenate([e_p, xp])
+            score = np.concatenate([score, b.score.astype(np.float64)])
+            key = np.concatenate([key, x_key[fresh]])
+    pin = np.isin(key, pin_key)
     local_s = order[np.searchsorted(rows[order], e_s)].astype(np.int64)
     uniq_p, local_p = np.unique(e_p, return_inverse=True)
-    need = underresourced(index, rows) if len(rows) else np.zeros(0)
-    s_cap = np.maximum(index.s_capacity_left[rows].astype(np.int64), 0)
-    p_cap = np.maximum(index.p_capacity_left[uniq_p].astype(np.int64), 0)
-    for side, loc, cap, meta, col in (
-        ("school", local_s, s_cap, index.s_meta, "school_id"),
-        ("partner", local_p, p_cap, index.p_meta, "partner_id"),
-    ):
-        over = np.flatnonzero(np.bincount(loc[pin], minlength=len(cap)) > cap)
-        if len(over):
-            row = (rows if side == "school" else uniq_p)[over[0]]
-            raise MatcherError(
-                f"too many pins for {side} {meta[col][row]!r}: it has {cap[over[0]]} places left"
-            )
+    need_w = underresourced(index, rows) if len(rows) else np.zeros(0)
+    p_cap = p_cap_all[uniq_p]
     # each side prefers the pairs where it gains more (its direction of the two-way
     # benefit), ties broken by the model's score
     fw = np.einsum("ij,ij->i", index.s_need_n[e_s], index.p_offer_n[e_p])
@@ -305,13 +538,16 @@ def build_market(
         local_s=local_s,
         local_p=local_p,
         score=score,
-        weight=score * (1.0 + equity_weight * need[local_s]),
+        weight=score * (1.0 + equity_weight * need_w[local_s]),
         s_rank=preference_ranks(local_s, fw, score),
         p_rank=preference_ranks(local_p, bw, score),
         s_cap=s_cap,
         p_cap=p_cap,
-        need=need,
+        need=need_w,
         pinned=pin,
+        coverable=coverable,
+        rounds=rounds,
+        search_phases=phases,
     )
 
 
@@ -348,6 +584,8 @@ def allocate(
     pinned: Sequence[tuple[str, str]] = (),
     forbidden: Sequence[tuple[str, str]] = (),
     lang: str = "id",
+    school_capacity: np.ndarray | None = None,
+    partner_capacity: np.ndarray | None = None,
 ) -> Allocation:
     """Assign partners to the schools ``rows`` and rank alternatives.
 
@@ -366,12 +604,28 @@ def allocate(
         Pairs the officer fixed, or ruled out; the rest is solved again around them.
     lang : {"id", "en"}
         Language of the why-not reasons.
+    school_capacity, partner_capacity : arrays over the index's rows, optional
+        Places left per school and per partner (default: the index's capacity left).
+
+    The summary's ``schools_coverable`` is the most schools the capacities could cover
+    at all (over every feasible pair, pins kept), beside ``schools_matched``.
     """
     if mode not in MODES:
         raise MatcherError(f"unknown allocation mode {mode!r}: use one of {', '.join(MODES)}")
     rows = np.asarray(rows, dtype=np.int64)
     n_cand = max(candidates, k)
-    m = build_market(model, index, rows, n_cand, equity_weight, pinned, forbidden, progress)
+    m = build_market(
+        model,
+        index,
+        rows,
+        n_cand,
+        equity_weight,
+        pinned,
+        forbidden,
+        progress,
+        school_capacity=school_capacity,
+        partner_capacity=partner_capacity,
+    )
     comparison: dict[str, dict[str, Any]] = {}
     picks: dict[str, np.ndarray] = {}
     for name in ("optimal", "stable", "greedy", "top_k"):
@@ -427,6 +681,10 @@ def allocate(
         "schools": int(len(rows)),
         "schools_matched": int((n_assigned > 0).sum()),
         "schools_unmatched": int((n_assigned == 0).sum()),
+        "schools_coverable": m.coverable,
+        "coverage_of_coverable": round(float((n_assigned > 0).sum()) / max(m.coverable, 1), 4),
+        "candidate_rounds": m.rounds,
+        "candidate_pairs": int(len(m.e_s)),
         "unmatched_reasons": {str(a): int(b) for a, b in unmatched.items()},
         "assignments": int(chosen.sum()),
         "pinned": int(m.pinned.sum()),

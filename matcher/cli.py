@@ -458,7 +458,8 @@ def _write_allocation(
     s = summary
     c = s["comparison"]
     print(
-        f"allocated ({s['mode']}): {s['schools_matched']}/{s['schools']} schools matched, "
+        f"allocated ({s['mode']}): {s['schools_matched']}/{s['schools']} schools matched "
+        f"(at most {s['schools_coverable']} coverable by the capacities), "
         f"{s['assignments']} assignments, {s['partners_over_capacity']} partners over capacity, "
         f"total benefit {s['total_benefit']}, {s['blocking_pairs']} blocking pairs "
         f"(best-first greedy: {s['greedy_schools_matched']} schools matched, benefit "

@@ -140,12 +140,17 @@ def may_reach(
     return ok
 
 
-def candidate_partners(index: MatchIndex, s_rows: np.ndarray) -> np.ndarray:
+def candidate_partners(
+    index: MatchIndex, s_rows: np.ndarray, partners: np.ndarray | None = None
+) -> np.ndarray:
     """Partners that may be feasible for at least one of ``s_rows``, as sorted rows:
-    with capacity left and :func:`may_reach`. Exact: every feasible pair's partner is
-    among them (the compiled pass then checks each pair), so unreachable partners are
-    never scored."""
-    return np.flatnonzero((index.p_capacity_left > 0) & may_reach(index, s_rows))
+    with capacity left and :func:`may_reach` (and, if given, in the mask ``partners``).
+    Exact: every feasible pair's partner is among them (the compiled pass then checks
+    each pair), so unreachable partners are never scored."""
+    ok = index.p_capacity_left > 0
+    if partners is not None:
+        ok = ok & partners
+    return np.flatnonzero(ok & may_reach(index, s_rows))
 
 
 def spatial_order(index: MatchIndex, s_rows: np.ndarray, bits: int = 16) -> np.ndarray:
@@ -174,6 +179,7 @@ def rank_batch(
     blocking: bool = True,
     stats: RankStats | None = None,
     threads: int | None = None,
+    partners: np.ndarray | None = None,
 ) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
     """Top-k partners for many schools, chunk by chunk so memory stays bounded.
 
@@ -181,7 +187,9 @@ def rank_batch(
     being (chunk × k) with -1 where fewer than k partners are feasible. With
     ``blocking``, schools are taken in a spatial order and each chunk is scored only
     against its :func:`candidate_partners` (the result is the same; the work is less).
-    ``stats``, if given, counts the pairs scored and feasible.
+    ``stats``, if given, counts the pairs scored and feasible. ``partners``, a mask
+    over every partner, ranks among those partners only (an allocation's second look
+    for the schools left out, among the partners with room left).
 
     Chunks are ranked by ``threads`` threads (default: one per core), each running its
     chunk's matrix products and compiled pass alone; BLAS is held to one thread per
@@ -193,7 +201,11 @@ def rank_batch(
     threads = max(1, threads or os.cpu_count() or 1)
 
     def run(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, int, int]:
-        p_rows = candidate_partners(index, rows) if blocking else None
+        p_rows: np.ndarray | None
+        if blocking:
+            p_rows = candidate_partners(index, rows, partners)
+        else:
+            p_rows = None if partners is None else np.flatnonzero(partners)
         feasible = np.zeros(len(rows), dtype=np.int64)
         local, scores = model.top_k_block(index, rows, p_rows, k, feasible, parallel=False)
         safe = np.where(local >= 0, local, 0)

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from matcher.allocation import allocate, greedy, solve
+from matcher.allocation import allocate, assign, build_market, greedy, solve
 from matcher.errors import MatcherError, NotFoundError
 from matcher.selection import Selection
 from tests.conftest import World, fit_world, frames_of, partner, school
@@ -199,10 +199,11 @@ def test_why_not_names_the_reason(fitted_world: World) -> None:
     assert not got & explained
 
 
-def test_more_candidates_cover_schools_whose_best_partner_is_full() -> None:
+def test_schools_left_out_are_ranked_again_among_partners_with_room() -> None:
     # four schools need devices and teacher training; the partner giving both (P-BEST)
     # has one place, the one giving devices only (P-NEXT) has four: with one candidate
-    # each, every school lists P-BEST and one is matched; with two, all four are
+    # each, every school lists P-BEST first; the three left out are ranked again among
+    # the partners with room and all four are matched, which is all the capacities allow
     schools = [
         school(f"S{i}", needs="digital_devices;teacher_training", capacity=1) for i in range(4)
     ]
@@ -213,11 +214,48 @@ def test_more_candidates_cover_schools_whose_best_partner_is_full() -> None:
     w = fit_world(frames_of("schools", schools), frames_of("partners", partners))
     rows = np.arange(w.index.n_schools)
     one = allocate(w.model, w.index, rows, k=1, candidates=1)
-    two = allocate(w.model, w.index, rows, k=1, candidates=2)
-    assert set(one.assignments["partner_id"]) == {"P-BEST"}
-    assert one.summary["schools_matched"] == 1
-    assert two.summary["schools_matched"] == 4
-    assert two.summary["partners_over_capacity"] == 0
+    assert one.summary["schools_matched"] == 4
+    assert one.summary["schools_coverable"] == 4
+    assert one.summary["candidate_rounds"] == 2
+    assert one.summary["partners_over_capacity"] == 0
+    assert set(one.assignments["partner_id"]) == {"P-BEST", "P-NEXT"}
+    # without the second look only the first lists count: one school matched, but
+    # the bound still says four could be
+    flat = build_market(w.model, w.index, rows, 1, 0.5, deepen=False)
+    assert flat.coverable == 4
+    assert (np.bincount(flat.local_s[assign(flat)], minlength=4) > 0).sum() == 1
+
+
+def test_exchange_found_beyond_the_candidates() -> None:
+    # S0 and S1 both fit P-A (one place); only S0 also fits P-B. With one candidate
+    # each both list P-A; the search over every feasible pair finds the exchange
+    # (S0 to P-B) and both are matched
+    schools = [
+        school("S0", needs="digital_devices;teacher_training", capacity=1),
+        school("S1", needs="teacher_training", capacity=1),
+    ]
+    partners = [
+        partner("P-A", offers="digital_devices;teacher_training", capacity=1),
+        partner("P-B", offers="digital_devices", capacity=1),
+    ]
+    w = fit_world(frames_of("schools", schools), frames_of("partners", partners))
+    rows = np.arange(w.index.n_schools)
+    a = allocate(w.model, w.index, rows, k=2, candidates=1)
+    assert a.summary["schools_matched"] == 2 == a.summary["schools_coverable"]
+    got = a.assignments[a.assignments["assigned"].eq(True)]
+    assert dict(zip(got["school_id"], got["partner_id"], strict=True)) == {
+        "S0": "P-B",
+        "S1": "P-A",
+    }
+
+
+def test_capacities_passed_in_are_the_ones_allocated() -> None:
+    schools = [school(f"S{i}", needs="digital_devices", capacity=1) for i in range(3)]
+    partners = [partner("P-A", offers="digital_devices", capacity=3)]
+    w = fit_world(frames_of("schools", schools), frames_of("partners", partners))
+    rows = np.arange(w.index.n_schools)
+    less = allocate(w.model, w.index, rows, k=1, partner_capacity=np.array([1]))
+    assert less.summary["schools_matched"] == 1 == less.summary["schools_coverable"]
 
 
 def test_candidates_is_bounded_and_recorded(world_engine) -> None:
