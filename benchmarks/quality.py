@@ -1,22 +1,33 @@
-"""Ranking quality against a known truth, over a grid of generated worlds.
+"""Ranking quality against a known truth, over two families of generated worlds.
 
 Run: ``.venv/bin/python benchmarks/quality.py [--seeds 1 2 3] [--schools 2000]
-[--partners 300] [--quick] [--set prior_strength=10 ...] [--json out.json]``
+[--partners 300] [--family samplegen ledger] [--quick] [--set KEY=VALUE ...]
+[--json out.json]``
 
-Each world is made by ``tools.samplegen`` with its ground truth: the expected mutual
-success of every school–partner pair if it were tried (the engine never reads it). The
-grid crosses exposure bias (none / strong: schools approach near, well-known partners),
-needs written only in descriptions (0 / 30%) and descriptions in English (0 / 50%), each
-with several seeds. In every world the engine learns from the world's outcome log as a
-user's would (``MatchModel.fit`` on the loaded files), and every school's and partner's
-top 10 is scored by true-benefit NDCG@10: gains are the true benefit, the ideal list is
-the best 10 among the candidates our hard filters leave (within reach or online, level
-served, capacity left, not already in progress or declined).
+Two families of worlds, written from different assumptions, each with its ground truth
+(the engine never reads it):
+
+* ``samplegen`` (``tools.samplegen``): benefit is the chance the asked partner accepts
+  times the chance the partnership ends in mutual success, fits are shares of needs met,
+  what a school's profile implies has value. Grid: exposure bias (none / strong), needs
+  only in descriptions (0 / 30%), English descriptions (0 / 50%).
+* ``ledger`` (``tools.worlds``): benefit is the number of needs met on both sides times
+  the chance of delivery, implied offers are worth nothing, partners accept by their own
+  gain and load. Grid: reliability (weak / strong), needs only in text (0 / 30%),
+  English (0 / 50%).
+
+In every world the engine learns from the world's outcome log as a user's would
+(``MatchModel.fit`` on the loaded files), and every school's and partner's top 10 is
+scored by true-benefit NDCG@10: gains are the true benefit, the ideal list is the best 10
+among the candidates our hard filters leave (within reach or online, level served,
+capacity left, not already in progress or declined).
 
 Beside the default: random, popularity, two-way tag overlap (the hand-written
-baseline), content only (no learning from outcomes), and the default without each prior
-in turn (implicit offers, distance decay, language penalty, text reading) and with rarity
-weighting (off by default). Defaults are chosen by the grid's mean, never by one cell.
+baseline), content only (no learning from outcomes), variants of the default, and two
+ceilings: the content-only score times each partner's *true* reliability (what a perfect
+track record would add), and the true benefit itself within the default's own filters.
+Defaults are chosen by the worst cell over both families, never the mean; the report
+starts with the worst cell.
 """
 
 from __future__ import annotations
@@ -44,16 +55,22 @@ from matcher.evaluation import (  # noqa: E402
 )
 from matcher.index import MatchIndex  # noqa: E402
 from matcher.model import MatchModel  # noqa: E402
+from tools import worlds  # noqa: E402
 from tools.samplegen import generate  # noqa: E402
 
-ABLATIONS: dict[str, dict[str, Any]] = {
-    "with rarity weighting": {"rarity": True},  # off by default: on is the variant
-    "no implicit offers/needs": {"implicit": False},
-    "no distance decay": {"decay_weight": 0.0},
-    "no language penalty": {"language_penalty": 1.0},
+VARIANTS: dict[str, dict[str, Any]] = {
+    "content only": {"outcome_weight": 0.0},
+    "no implicit offers": {"implicit": False},
+    "similarity cosine": {"similarity": "cosine"},
     "no text reading": {"text_weight": 0.0},
 }
-GRID = {"exposure": (0.0, 1.0), "text_only_needs": (0.0, 0.3), "english": (0.0, 0.5)}
+FAMILIES: dict[str, dict[str, tuple[float, ...]]] = {
+    "samplegen": {"exposure": (0.0, 1.0), "text_only_needs": (0.0, 0.3), "english": (0.0, 0.5)},
+    "ledger": {"reliability": (0.25, 1.0), "text_only_needs": (0.0, 0.3), "english": (0.0, 0.5)},
+}
+TRUE_RELIABILITY = "ceiling: true reliability"
+TRUE_BENEFIT = "ceiling: true benefit"
+TAG = "two-way tag overlap"
 
 
 def parse_set(items: list[str]) -> dict[str, Any]:
@@ -67,21 +84,31 @@ def parse_set(items: list[str]) -> dict[str, Any]:
     return out
 
 
-def make_world(out: Path, n_s: int, n_p: int, seed: int, cell: dict[str, float]):
-    """Generate a world into ``out`` and read it back as the engine would."""
-    generate(out, n_s, n_p, seed=seed, truth=True, regencies=8, **cell)
+def make_world(family: str, out: Path, n_s: int, n_p: int, seed: int, cell: dict[str, float]):
+    """Generate a world of ``family`` into ``out`` and read it back as the engine would."""
+    if family == "samplegen":
+        generate(out, n_s, n_p, seed=seed, truth=True, regencies=8, **cell)
+    else:
+        worlds.generate(out, n_s, n_p, seed=seed, truth=True, **cell)
     frames = {k: schema.read_file(k, out / f"{k}.csv")[0] for k in ("schools", "partners")}
     frames["outcomes"] = schema.read_file("outcomes", out / "outcomes.csv")[0]
-    truth = np.load(out / "truth.npz", allow_pickle=False)
+    with np.load(out / "truth.npz", allow_pickle=False) as z:
+        truth = {k: z[k] for k in z.files}
     return frames, truth
 
 
-def aligned_truth(truth: Any, index: MatchIndex) -> np.ndarray:
-    """The truth matrix with rows and columns in the index's order."""
+def _order(truth: dict[str, Any], index: MatchIndex) -> tuple[list[int], list[int]]:
     s_pos = {s: i for i, s in enumerate(truth["school_ids"].tolist())}
     p_pos = {p: j for j, p in enumerate(truth["partner_ids"].tolist())}
-    rows = [s_pos[s] for s in index.schools["school_id"]]
-    cols = [p_pos[p] for p in index.partners["partner_id"]]
+    return (
+        [s_pos[s] for s in index.schools["school_id"]],
+        [p_pos[p] for p in index.partners["partner_id"]],
+    )
+
+
+def aligned_truth(truth: dict[str, Any], index: MatchIndex) -> np.ndarray:
+    """The truth matrix with rows and columns in the index's order."""
+    rows, cols = _order(truth, index)
     return np.asarray(truth["benefit"], dtype=np.float64)[np.ix_(rows, cols)]
 
 
@@ -98,8 +125,17 @@ def _ndcg(scores: np.ndarray, gains: np.ndarray, cand: np.ndarray, k: int) -> np
     return got[ok] / ideal[ok]
 
 
+def _fixed(block_s: np.ndarray, block_p: np.ndarray) -> Scorer:
+    """A scorer that returns precomputed matrices (the ceilings)."""
+
+    def score(index: MatchIndex, s_rows: np.ndarray, p_rows: Any, viewer: str = "school"):
+        return block_p if viewer == "partner" else block_s
+
+    return score
+
+
 def score_world(
-    frames: dict[str, Any], truth: Any, params: dict[str, Any], k: int
+    frames: dict[str, Any], truth: dict[str, Any], params: dict[str, Any], k: int
 ) -> dict[str, tuple[float, float]]:
     """True-benefit NDCG@k of schools' and partners' lists for every model."""
     S, P, E = frames["schools"], frames["partners"], frames["outcomes"]
@@ -111,13 +147,29 @@ def score_world(
     scorers: dict[str, tuple[Scorer, MatchIndex]] = {
         "random": (random_scorer(default), index),
         "popularity": (popularity_scorer(default, E), index),
-        "two-way tag overlap": (tag_overlap_scorer(default), index),
+        TAG: (tag_overlap_scorer(default), index),
     }
-    variants = {"content only": {"outcome_weight": 0.0}} | ABLATIONS
-    for name, over in variants.items():
+    for name, over in VARIANTS.items():
         m = MatchModel.from_params({**params, **over}).fit(S, P, E)
         scorers[name] = (model_scorer(m), m.index(S, P, E))
+        if name == "content only":
+            content, content_index = m, scorers[name][1]
     scorers["default"] = (model_scorer(default), index)
+    # what knowing every partner's reliability would add to content: its true factor
+    _, cols = _order(truth, index)
+    rel = np.asarray(truth["partner_reliability"], dtype=np.float64)[cols][None, :]
+    c_s = content.score_block(content_index, rows).score * rel
+    c_p = content.score_block(content_index, rows, viewer="partner").score * rel
+    scorers[TRUE_RELIABILITY] = (_fixed(c_s, c_p), index)
+    # the truth itself, within the default's own filters (what the filters cost)
+    d_s = default.score_block(index, rows).score
+    d_p = default.score_block(index, rows, viewer="partner").score
+    scorers[TRUE_BENEFIT] = (
+        _fixed(
+            np.where(np.isfinite(d_s), gains, -np.inf), np.where(np.isfinite(d_p), gains, -np.inf)
+        ),
+        index,
+    )
     out = {}
     for name, (scorer, own) in scorers.items():
         block = scorer(own, rows, None)
@@ -128,70 +180,106 @@ def score_world(
     return out
 
 
+def _cell_name(family: str, cell: dict[str, float]) -> str:
+    if family == "samplegen":
+        first = "expo " + ("strong" if cell["exposure"] > 0 else "none")
+    else:
+        first = "rel " + ("strong" if cell["reliability"] >= 1 else "weak")
+    return f"{first}/{cell['text_only_needs']:.0%}/{cell['english']:.0%}"
+
+
+def _mean(results: list[dict[str, Any]], name: str, side: int) -> float:
+    return float(np.mean([r["ndcg"][name][side] for r in results]))
+
+
+def summarise(results: list[dict[str, Any]], k: int) -> str:
+    """The report: the worst cell first, then a table per family (means over seeds)."""
+    cells: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for r in results:
+        cells.setdefault((r["family"], _cell_name(r["family"], r["cell"])), []).append(r)
+    ratio = {
+        key: tuple(_mean(rs, "default", i) / _mean(rs, TAG, i) for i in (0, 1))
+        for key, rs in cells.items()
+    }
+    lines = [f"true-benefit NDCG@{k}, schools' lists / partners' lists, mean over seeds", ""]
+    for side, label in ((0, "schools'"), (1, "partners'")):
+        (fam, cell), r = min(ratio.items(), key=lambda kv: kv[1][side])
+        rs = cells[(fam, cell)]
+        lines.append(
+            f"WORST CELL on {label} lists: {fam} {cell}: default {_mean(rs, 'default', side):.3f}"
+            f" = {r[side]:.3f}x tag overlap ({_mean(rs, TAG, side):.3f})"
+        )
+    for fam in dict.fromkeys(r["family"] for r in results):
+        keys = [key for key in cells if key[0] == fam]
+        names = list(cells[keys[0]][0]["ndcg"])
+        lines += ["", f"family {fam}"]
+        lines.append(f"{'model':<28}" + "".join(f"{c:>22}" for _, c in keys) + f"{'mean':>14}")
+        every = [r for key in keys for r in cells[key]]
+        for name in names:
+            line = f"{name:<28}"
+            for key in keys:
+                rs = cells[key]
+                line += f"{_mean(rs, name, 0):>15.3f}/{_mean(rs, name, 1):.3f}"
+            line += f"{_mean(every, name, 0):>7.3f}/{_mean(every, name, 1):.3f}"
+            lines.append(line)
+        line = f"{'default / tag overlap':<28}"
+        for key in keys:
+            line += f"{ratio[key][0]:>15.3f}/{ratio[key][1]:.3f}"
+        lines.append(line)
+        gap = [
+            (_mean(cells[key], "default", 0) - _mean(cells[key], "content only", 0))
+            / max(
+                _mean(cells[key], TRUE_RELIABILITY, 0) - _mean(cells[key], "content only", 0), 1e-9
+            )
+            for key in keys
+        ]
+        lines.append(
+            f"{'reliability gap recovered':<28}"
+            + "".join(f"{g:>22.0%}" for g in gap)
+            + "   (default - content only) / (true reliability - content only), schools' lists"
+        )
+    return "\n".join(lines)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3])
     ap.add_argument("--schools", type=int, default=2000)
     ap.add_argument("--partners", type=int, default=300)
+    ap.add_argument("--family", nargs="+", choices=list(FAMILIES), default=list(FAMILIES))
     ap.add_argument("-k", type=int, default=10)
-    ap.add_argument("--quick", action="store_true", help="one seed, strong exposure only")
+    ap.add_argument("--quick", action="store_true", help="one seed, the first cell's half")
     ap.add_argument("--set", nargs="*", default=[], help="model parameters, KEY=VALUE")
     ap.add_argument("--json", type=Path, help="also write every figure as JSON")
     a = ap.parse_args()
     params = parse_set(a.set)
     seeds = a.seeds[:1] if a.quick else a.seeds
-    grid = dict(GRID, exposure=(1.0,)) if a.quick else GRID
-    cells = [dict(zip(grid, vals, strict=True)) for vals in itertools.product(*grid.values())]
     results: list[dict[str, Any]] = []
     t0 = time.perf_counter()
-    for cell in cells:
-        for seed in seeds:
-            with tempfile.TemporaryDirectory() as tmp:
-                frames, truth = make_world(Path(tmp), a.schools, a.partners, seed, cell)
-                res = score_world(frames, truth, params, a.k)
-            results.append({"cell": cell, "seed": seed, "ndcg": res})
-            print(
-                f"[{time.perf_counter() - t0:6.0f}s] exposure {cell['exposure']:.0f} text-only "
-                f"{cell['text_only_needs']:.0%} English {cell['english']:.0%} seed {seed}: "
-                f"default {res['default'][0]:.3f}/{res['default'][1]:.3f}, tag overlap "
-                f"{res['two-way tag overlap'][0]:.3f}/{res['two-way tag overlap'][1]:.3f}",
-                flush=True,
+    for fam in a.family:
+        grid = FAMILIES[fam]
+        if a.quick:  # the harder half: strong exposure / weak reliability
+            first = next(iter(grid))
+            grid = dict(
+                grid, **{first: grid[first][-1:] if fam == "samplegen" else grid[first][:1]}
             )
-    names = list(results[0]["ndcg"])
-    print(f"\ntrue-benefit NDCG@{a.k} (schools' lists / partners' lists), mean over seeds")
-    print(f"{'model':<26}" + "".join(f"{_cell_name(c):>14}" for c in cells) + f"{'mean':>14}")
-    for name in names:
-        line = f"{name:<26}"
+        cells = [dict(zip(grid, v, strict=True)) for v in itertools.product(*grid.values())]
         for cell in cells:
-            vals = [r["ndcg"][name] for r in results if r["cell"] == cell]
-            line += f"{np.mean([v[0] for v in vals]):>7.3f}/{np.mean([v[1] for v in vals]):.3f}"
-        line += (
-            f"{np.mean([r['ndcg'][name][0] for r in results]):>7.3f}/"
-            f"{np.mean([r['ndcg'][name][1] for r in results]):.3f}"
-        )
-        print(line)
-    print("\ndefault ÷ two-way tag overlap, per cell (schools / partners); worst cell last")
-    ratios = []
-    for cell in cells:
-        vals = [r["ndcg"] for r in results if r["cell"] == cell]
-        rs = np.mean([v["default"][0] for v in vals]) / np.mean(
-            [v["two-way tag overlap"][0] for v in vals]
-        )
-        rp = np.mean([v["default"][1] for v in vals]) / np.mean(
-            [v["two-way tag overlap"][1] for v in vals]
-        )
-        ratios.append((rs, rp))
-        print(f"  {_cell_name(cell):<22} {rs:.3f} / {rp:.3f}")
-    print(f"  worst: {min(r[0] for r in ratios):.3f} / {min(r[1] for r in ratios):.3f}")
-    gain = [r["ndcg"]["default"][0] - r["ndcg"]["content only"][0] for r in results]
-    print(f"outcomes over content only (schools' lists): mean {np.mean(gain):+.3f}")
+            for seed in seeds:
+                with tempfile.TemporaryDirectory() as tmp:
+                    frames, truth = make_world(fam, Path(tmp), a.schools, a.partners, seed, cell)
+                    res = score_world(frames, truth, params, a.k)
+                results.append({"family": fam, "cell": cell, "seed": seed, "ndcg": res})
+                print(
+                    f"[{time.perf_counter() - t0:6.0f}s] {fam} {_cell_name(fam, cell)} seed {seed}:"
+                    f" default {res['default'][0]:.3f}/{res['default'][1]:.3f}, tag overlap "
+                    f"{res[TAG][0]:.3f}/{res[TAG][1]:.3f}",
+                    flush=True,
+                )
+    print()
+    print(summarise(results, a.k))
     if a.json:
         a.json.write_text(json.dumps({"params": params, "results": results}, indent=1))
-
-
-def _cell_name(cell: dict[str, float]) -> str:
-    expo = "strong" if cell["exposure"] > 0 else "none"
-    return f"{expo}/{cell['text_only_needs']:.0%}/{cell['english']:.0%}"
 
 
 if __name__ == "__main__":

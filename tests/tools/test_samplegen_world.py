@@ -79,7 +79,11 @@ def test_make_world_matches_the_files_and_truth_npz(tmp_path: Path) -> None:
         "backward",
         "p_accept",
         "p_success",
+        "partner_reliability",
     }
+    # a partner of better hidden reliability has its pairs' benefit multiplied by more
+    rel = t.partner_reliability
+    assert rel is not None and rel.shape == (20,) and rel.std() > 0
     assert z["benefit"].dtype == np.float32 and z["benefit"].shape == (60, 20)
     assert list(z["school_ids"]) == list(s["school_id"])
     assert list(z["partner_ids"]) == list(p["partner_id"])

@@ -9,7 +9,7 @@ the partner does not serve).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -40,17 +40,21 @@ class Truth:
     backward: F32
     p_accept: F32
     p_success: F32
+    # per partner: how much its hidden reliability multiplies the benefit of its feasible
+    # pairs, against a partner of average reliability (what a perfect track record shows)
+    partner_reliability: F32 | None = None
 
     def save(self, path: Path | str) -> Path:
         """Write ``truth.npz`` (plain arrays, loadable without pickle)."""
         path = Path(path)
-        np.savez_compressed(path, **{k: getattr(self, k) for k in self.__dataclass_fields__})
+        arrays = {k: getattr(self, k) for k in self.__dataclass_fields__}
+        np.savez_compressed(path, **{k: v for k, v in arrays.items() if v is not None})
         return path
 
     @classmethod
     def load(cls, path: Path | str) -> Truth:
         with np.load(Path(path), allow_pickle=False) as z:
-            return cls(**{k: z[k] for k in cls.__dataclass_fields__})
+            return cls(**{k: z[k] for k in cls.__dataclass_fields__ if k in z})
 
 
 def check_size(n_schools: int, n_partners: int) -> None:
@@ -80,6 +84,9 @@ def ground_truth(
     out = {k: np.zeros((n_s, n_p), dtype=np.float32) for k in ("forward", "backward")}
     out |= {k: np.zeros((n_s, n_p), dtype=np.float32) for k in ("p_accept", "p_success")}
     benefit = np.zeros((n_s, n_p), dtype=np.float32)
+    with_rel = np.zeros(n_p)  # benefit summed per partner, as it is / at mean reliability
+    at_mean = np.zeros(n_p)
+    mean_rel = float(np.mean(p.latent))
     step = n_s if dense is not None else max(1, _CHUNK_PAIRS // n_p)
     cols = np.arange(n_p, dtype=np.int64)
     for lo in range(0, n_s, step):
@@ -96,9 +103,16 @@ def ground_truth(
         out["p_accept"][rows] = pa.reshape(shape)
         out["p_success"][rows] = ps.reshape(shape)
         benefit[rows] = np.where(x.feasible, pa * ps, 0.0).reshape(shape)
+        x0 = replace(x, rel=np.full_like(x.rel, mean_rel))
+        b0 = np.where(x.feasible, p_answer(x0) * p_accept_answered(x0) * p_success(x0), 0.0)
+        with_rel += benefit[rows].sum(axis=0)
+        at_mean += b0.reshape(shape).sum(axis=0)
     return Truth(
         school_ids=np.asarray(school_ids, dtype=str),
         partner_ids=np.asarray(partner_ids, dtype=str),
         benefit=benefit,
         **out,
+        partner_reliability=np.divide(
+            with_rel, at_mean, out=np.ones(n_p), where=at_mean > 0
+        ).astype(np.float32),
     )
