@@ -30,6 +30,8 @@ from matcher.errors import MatcherError
 from web.app import FAVICON, REDOC_JS, SWAGGER_CSS, SWAGGER_JS
 from web.app import install as install_web
 from web.config import WebSettings
+from web.deps import web_settings as web_page_settings
+from web.headers import docs_page
 
 logger = logging.getLogger("matcher.api")
 
@@ -119,22 +121,28 @@ def create_app(
 
     @app.get("/docs", include_in_schema=False, dependencies=[DocsAccess])
     async def swagger_ui() -> HTMLResponse:
-        return get_swagger_ui_html(
-            openapi_url="/openapi.json",
-            title="matcher — API docs",
-            swagger_js_url=SWAGGER_JS,
-            swagger_css_url=SWAGGER_CSS,
-            swagger_favicon_url=FAVICON,
+        return docs_page(
+            get_swagger_ui_html(
+                openapi_url="/openapi.json",
+                title="matcher — API docs",
+                swagger_js_url=SWAGGER_JS,
+                swagger_css_url=SWAGGER_CSS,
+                swagger_favicon_url=FAVICON,
+            ),
+            web_page_settings(app),
         )
 
     @app.get("/redoc", include_in_schema=False, dependencies=[DocsAccess])
     async def redoc() -> HTMLResponse:
-        return get_redoc_html(
-            openapi_url="/openapi.json",
-            title="matcher — API docs",
-            redoc_js_url=REDOC_JS,
-            redoc_favicon_url=FAVICON,
-            with_google_fonts=False,
+        return docs_page(
+            get_redoc_html(
+                openapi_url="/openapi.json",
+                title="matcher — API docs",
+                redoc_js_url=REDOC_JS,
+                redoc_favicon_url=FAVICON,
+                with_google_fonts=False,
+            ),
+            web_page_settings(app),
         )
 
     app.state.engine = None

@@ -20,6 +20,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from web.config import WebSettings
 from web.deps import LoginRequired, PageError, render, web_settings
+from web.headers import SecurityHeadersMiddleware
 from web.i18n import message
 from web.routes import ROUTERS
 
@@ -31,6 +32,17 @@ SWAGGER_JS = f"{VENDOR}/swagger-ui-5.35.0/swagger-ui-bundle.js"
 SWAGGER_CSS = f"{VENDOR}/swagger-ui-5.35.0/swagger-ui.css"
 FAVICON = f"{VENDOR}/swagger-ui-5.35.0/favicon-32x32.png"
 REDOC_JS = f"{VENDOR}/redoc-2.5.4/redoc.standalone.js"
+
+
+class HeadersMiddleware:
+    """:class:`web.headers.SecurityHeadersMiddleware` with the settings read when the
+    app starts, as the session middleware does."""
+
+    def __init__(self, app: ASGIApp, owner: Any) -> None:
+        self.inner = SecurityHeadersMiddleware(app, web_settings(owner))
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self.inner(scope, receive, send)
 
 
 class WebSessionMiddleware:
@@ -75,6 +87,7 @@ def install(app: FastAPI, settings: WebSettings | None = None) -> None:
     if settings is not None:
         app.state.web_settings = settings
     app.add_middleware(WebSessionMiddleware, owner=app)
+    app.add_middleware(HeadersMiddleware, owner=app)  # outside: errors get them too
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_exception_handler(PageError, page_error)
     app.add_exception_handler(LoginRequired, login_required)

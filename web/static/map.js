@@ -16,7 +16,10 @@
     var m = p.home
       ? L.circleMarker([p.lat, p.lon], { radius: 9, color: "#8a2d1f", fillOpacity: 0.9 })
       : L.circleMarker([p.lat, p.lon], { radius: 7, color: "#0b6b4f", fillOpacity: 0.7 });
-    m.bindTooltip(p.label).addTo(map);
+    // a name is text, never markup: a label with "<img onerror=...>" shows as typed
+    var label = document.createElement("span");
+    label.textContent = p.label;
+    m.bindTooltip(label).addTo(map);
     points.push([p.lat, p.lon]);
   });
   if (points.length > 1) map.fitBounds(points, { padding: [20, 20], maxZoom: 14 });
